@@ -1,0 +1,56 @@
+"""Restore a broken Linxo bank connection and make AssoConnect import the bank entries again.
+
+The sync API lives here; `linxo_assoconnect.aio` has the async twin with the same names.
+"""
+
+from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
+from ._errors import (
+    AccountNotFound,
+    BankAuthFailed,
+    BrowserNotFound,
+    HumanActionRequired,
+    LinxoAssoconnectError,
+    LoginFailed,
+    PageChanged,
+    SyncFailed,
+    TransientSiteError,
+)
+from ._models import (
+    AssoBankAccount,
+    BankConnection,
+    BankProfile,
+    Credentials,
+    ReauthResult,
+    SyncResult,
+)
+from ._retry import RetryPolicy
+from .pages._sync.bank import BankAuthPage
+from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "BROWSER_ENV_VAR",
+    "AccountNotFound",
+    "AssoBankAccount",
+    "BankAuthFailed",
+    "BankAuthPage",
+    "BankConnection",
+    "BankProfile",
+    "BrowserNotFound",
+    "Credentials",
+    "HumanActionRequired",
+    "LinxoAssoconnectError",
+    "LinxoLoginPage",
+    "LinxoSettings",
+    "LoginFailed",
+    "PageChanged",
+    "ReauthResult",
+    "RetryPolicy",
+    "SyncFailed",
+    "SyncResult",
+    "TransientSiteError",
+    "__version__",
+    "chromium_launch_options",
+    "find_chromium",
+]

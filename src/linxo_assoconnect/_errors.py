@@ -1,0 +1,72 @@
+"""One exception tree: every error the library raises derives from `LinxoAssoconnectError`.
+
+Messages are written for a treasurer, in plain words, and never contain a secret.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "AccountNotFound",
+    "BankAuthFailed",
+    "BrowserNotFound",
+    "HumanActionRequired",
+    "LinxoAssoconnectError",
+    "LoginFailed",
+    "PageChanged",
+    "SyncFailed",
+    "TransientSiteError",
+]
+
+
+class LinxoAssoconnectError(Exception):
+    """Root of every error raised by linxo_assoconnect."""
+
+
+class LoginFailed(LinxoAssoconnectError):
+    """The site refused the identifier or the password (never retried)."""
+
+
+class BankAuthFailed(LinxoAssoconnectError):
+    """The bank refused the identifier, the password or the one-time code (never retried)."""
+
+
+class HumanActionRequired(LinxoAssoconnectError):
+    """The bank step needs a person: the browser is headless, or the wait for the person ran out."""
+
+
+class AccountNotFound(LinxoAssoconnectError):
+    """No bank, account or association matches the name, or several do."""
+
+    def __init__(self, message: str, *, wanted: str, choices: list[str]) -> None:
+        super().__init__(message)
+        self.wanted = wanted
+        self.choices = choices
+
+
+class PageChanged(LinxoAssoconnectError):
+    """An expected element is missing: the site changed. Evidence paths tell what was seen."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        screenshot: Path | None = None,
+        html: Path | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.screenshot = screenshot
+        self.html = html
+
+
+class TransientSiteError(LinxoAssoconnectError):
+    """The site is temporarily unavailable (5xx, timeout, « réessayez plus tard »); retried."""
+
+
+class SyncFailed(LinxoAssoconnectError):
+    """The synchronisation still fails after the bounded retries and the fallback page."""
+
+
+class BrowserNotFound(LinxoAssoconnectError):
+    """No Chromium could be found to drive; the message says how to get one."""

@@ -1,0 +1,1 @@
+"""Page objects. The async ones in ``_async`` are the source; ``_sync`` is generated from them."""

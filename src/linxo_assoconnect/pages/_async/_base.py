@@ -1,0 +1,105 @@
+"""What every page object shares: a Page, a timeout, and locating by visible words."""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from ..._errors import PageChanged
+from ..._evidence import PASSWORD_FIELDS, evidence_dir
+from ..._text import fold, label_regex
+
+__all__ = ["PageObject", "host_of"]
+
+logger = logging.getLogger("linxo_assoconnect")
+
+CLICKABLE_ROLES = ("button", "link", "tab", "menuitem")
+_SNAPSHOT_NAME = re.compile(r'^- [\w-]+ "(?P<name>(?:[^"\\]|\\.)*)"')
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+class PageObject:
+    """A plain class wrapping a Playwright Page; ``timeout`` is in seconds."""
+
+    def __init__(self, page: Page, *, timeout: float = 30.0) -> None:
+        self.page = page
+        self.timeout = timeout
+
+    @property
+    def _ms(self) -> float:
+        return self.timeout * 1000
+
+    def _by_role(self, name: str, *roles: str, scope: Page | Locator | None = None) -> Locator:
+        """Elements of any of ``roles`` whose accessible name contains ``name`` (loosely)."""
+        where = scope or self.page
+        pattern = label_regex(name)
+        found = where.get_by_role(roles[0], name=pattern)  # type: ignore[arg-type]
+        for role in roles[1:]:
+            found = found.or_(where.get_by_role(role, name=pattern))  # type: ignore[arg-type]
+        return found
+
+    def _clickable(self, *names: str, scope: Page | Locator | None = None) -> Locator:
+        """A button, link, tab or menu item named by any of ``names``, or else that text."""
+        where = scope or self.page
+        found = self._by_role(names[0], *CLICKABLE_ROLES, scope=where)
+        for name in names[1:]:
+            found = found.or_(self._by_role(name, *CLICKABLE_ROLES, scope=where))
+        for name in names:
+            found = found.or_(where.get_by_text(label_regex(name, exact=True)))
+        return found
+
+    async def _visible(self, locator: Locator, what: str, *, timeout: float | None = None) -> Locator:
+        """Wait until ``locator`` shows; `PageChanged` (with evidence) if it never does."""
+        try:
+            await locator.first.wait_for(
+                state="visible", timeout=self._ms if timeout is None else timeout * 1000
+            )
+        except PlaywrightTimeoutError:
+            raise await self._page_changed(what) from None
+        return locator.first
+
+    async def _click(self, locator: Locator, what: str) -> None:
+        target = await self._visible(locator, what)
+        await target.click(timeout=self._ms)
+
+    async def _page_changed(self, what: str) -> PageChanged:
+        folder = evidence_dir(what)
+        screenshot, html = folder / "page.png", folder / "page.html"
+        try:
+            await self.page.screenshot(
+                path=screenshot, full_page=True, mask=[self.page.locator(PASSWORD_FIELDS)]
+            )
+            html.write_text(await self.page.content(), encoding="utf-8")
+        except Exception:  # noqa: BLE001 - evidence is best effort; the error matters more
+            logger.debug("could not save evidence in %s", folder, exc_info=True)
+        logger.error("%s not found on %s; evidence in %s", what, self.page.url, folder)
+        return PageChanged(
+            f"« {what} » est introuvable sur {urlsplit(self.page.url).path or 'la page'} "
+            f"après {self.timeout:g} s : le site a peut-être changé. "
+            f"Capture d’écran : {screenshot}",
+            screenshot=screenshot if screenshot.exists() else None,
+            html=html if html.exists() else None,
+        )
+
+    @staticmethod
+    async def _accessible_name(locator: Locator) -> str:
+        """The accessible name of one element (a card's bank, an account's name)."""
+        first_line = (await locator.aria_snapshot()).splitlines()[0]
+        found = _SNAPSHOT_NAME.match(first_line)
+        return found["name"].replace('\\"', '"') if found else ""
+
+    @staticmethod
+    async def _texts(locator: Locator) -> list[str]:
+        return [" ".join(t.split()) for t in await locator.all_inner_texts()]
+
+    @staticmethod
+    def _contains(text: str, *needles: str) -> bool:
+        folded = fold(text)
+        return any(fold(n) in folded for n in needles)

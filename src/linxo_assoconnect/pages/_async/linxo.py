@@ -1,0 +1,151 @@
+"""Linxo: log in, « Mes comptes », and re-authenticate a bank connection."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
+from playwright.async_api import Locator, Page
+
+from ..._errors import BankAuthFailed, LoginFailed, TransientSiteError
+from ..._models import BankConnection, Credentials, ReauthResult, now_in_paris
+from ..._retry import RetryPolicy
+from ..._text import label_regex, match_name, parse_amount, parse_linxo_update
+from ._base import PageObject, host_of, logger
+
+if TYPE_CHECKING:
+    from .bank import BankAuthPage
+
+__all__ = ["LINXO_URL", "LinxoLoginPage", "LinxoSettings"]
+
+LINXO_URL = "https://wwws.linxo.com"
+AUTHENTICATE = "M’authentifier"
+CARD_ROLES = ("group", "article", "listitem", "region")
+
+
+class LinxoLoginPage(PageObject):
+    """Linxo's login page, ``{base_url}/auth.page#Login``."""
+
+    def __init__(self, page: Page, *, base_url: str = LINXO_URL, timeout: float = 30.0) -> None:
+        super().__init__(page, timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    async def login(self, credentials: Credentials) -> None:
+        """Log in once (never retried) and land on the secured home page."""
+        await self.page.goto(f"{self.base_url}/auth.page#Login", timeout=self._ms)
+        await (await self._visible(self.page.get_by_label(label_regex("e-mail")), "E-mail")).fill(
+            credentials.username
+        )
+        password = await self._visible(
+            self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
+        )
+        await password.fill(credentials.password.get_secret_value())
+        await self._click(self._clickable("Je me connecte", "Se connecter"), "Je me connecte")
+        alert = self.page.get_by_role("alert")
+        home = self._by_role("Paramètres", "button", "link")
+        await self._visible(home.or_(alert), "la page d’accueil de Linxo")
+        if not await home.count():
+            shown = " ".join(await self._texts(alert))
+            raise LoginFailed(f"Linxo refuse la connexion de {credentials.username} : {shown}")
+        logger.info("logged in to Linxo as %s", credentials.username)
+
+
+class LinxoSettings(PageObject):
+    """Linxo's settings › « Mes comptes »: the bank connections and their state."""
+
+    def __init__(
+        self,
+        page: Page,
+        *,
+        base_url: str = LINXO_URL,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(page, timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+
+    async def open(self) -> Self:
+        """From the secured home: the gear › « Mes comptes »."""
+        async for attempt in self.retry.async_retrying():
+            with attempt:
+                await self._open_once()
+        return self
+
+    async def _open_once(self) -> None:
+        response = await self.page.goto(f"{self.base_url}/secured/history.page", timeout=self._ms)
+        if response is not None and response.status >= 500:
+            raise TransientSiteError(f"Linxo répond {response.status} ; réessayez plus tard.")
+        gear = self._by_role("Paramètres", "button", "link")
+        login_form = self.page.get_by_label(label_regex("Mot de passe"))
+        await self._visible(gear.or_(login_form), "la roue crantée « Paramètres »")
+        if not await gear.count():
+            raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
+        await self._click(gear, "la roue crantée « Paramètres »")
+        await self._click(self._clickable("Mes comptes"), "Mes comptes")
+        await self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
+
+    def _authenticate_buttons(self, scope: Page | Locator | None = None) -> Locator:
+        return self._by_role(AUTHENTICATE, "button", "link", scope=scope)
+
+    async def _cards(self) -> dict[str, Locator]:
+        """Each bank connection's card, by bank name (cards hold a « M'authentifier »)."""
+        cards: dict[str, Locator] = {}
+        for role in CARD_ROLES:
+            found = self.page.get_by_role(role).filter(has=self._authenticate_buttons())  # type: ignore[arg-type]
+            for card in await found.all():
+                name = await self._accessible_name(card)
+                if name and name not in cards:
+                    cards[name] = card
+        return cards
+
+    async def connections(self) -> list[BankConnection]:
+        """Every bank connection shown on « Mes comptes », with its state and balance."""
+        await self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
+        return [await self._read(bank, card) for bank, card in (await self._cards()).items()]
+
+    async def _read(self, bank: str, card: Locator) -> BankConnection:
+        text = " ".join((await card.inner_text()).split())
+        alerts = await self._texts(card.get_by_role("alert"))
+        message = " ".join(alerts) or None
+        return BankConnection(
+            bank=bank,
+            healthy=message is None,
+            message=message,
+            updated_at=parse_linxo_update(text),
+            balance=None if message else parse_amount(text.replace(bank, "")),
+        )
+
+    async def reauthenticate(
+        self, bank: str, bank_auth: BankAuthPage, *, force: bool = False
+    ) -> ReauthResult:
+        """« M'authentifier » › « Connexion sécurisée » › the bank's own step › back on Linxo.
+
+        A healthy connection is left alone unless ``force`` is true.
+        """
+        connections = {c.bank: c for c in await self.connections()}
+        name = match_name(bank, connections, what="banque")
+        before = connections[name]
+        if before.healthy and not force:
+            logger.info("%s is healthy; nothing to do", name)
+            return ReauthResult(
+                bank=name,
+                balance=before.balance,
+                completed_at=before.updated_at or now_in_paris(),
+                already_healthy=True,
+            )
+        card = (await self._cards())[name]
+        await self._click(self._authenticate_buttons(scope=card), f"« {AUTHENTICATE} » de {name}")
+        dialog = self._by_role("Connexion sécurisée", "dialog", "alertdialog")
+        await self._visible(dialog, "la fenêtre « Connexion sécurisée »")
+        linxo = host_of(self.page.url)
+        await self._click(self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)")
+        await self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
+        logger.info("redirected to the bank for %s", name)
+        await bank_auth.complete()
+        await self.page.wait_for_url(lambda url: host_of(url) == linxo, timeout=self._ms)
+        after = {c.bank: c for c in await self.connections()}.get(name)
+        if after is None or not after.healthy:
+            shown = after.message if after else "la connexion a disparu"
+            raise BankAuthFailed(f"Après l’authentification, Linxo montre toujours {name} en erreur : {shown}")
+        logger.info("%s re-authenticated; balance %s", name, after.balance)
+        return ReauthResult(bank=name, balance=after.balance, completed_at=now_in_paris())

@@ -1,0 +1,37 @@
+"""An offline sandbox of Linxo, AssoConnect and a demo bank, for tests and demonstrations.
+
+    from linxo_assoconnect.testing import Sandbox
+
+    sandbox = Sandbox("broken_connection")
+    sandbox.attach(context)          # a Playwright BrowserContext (sync API)
+    page = context.new_page()
+    page.goto("https://wwws.linxo.com/auth.page#Login")
+
+The pages are recorded-style HTML fixtures served at the sites' real hostnames through
+Playwright routing; nothing leaves the machine. `Sandbox.record` tells what happened.
+"""
+
+from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE, DemoLogin
+from ._http import Request, Response
+from ._sandbox import Sandbox
+from ._scenario import SCENARIOS, Scenario
+from ._sites import ASSOCONNECT_HOST, BANK_HOST, LINXO_HOST
+from ._state import Event, Record
+
+__all__ = [
+    "ASSOCONNECT_HOST",
+    "BANK_HOST",
+    "DEMO_ASSOCONNECT",
+    "DEMO_BANK",
+    "DEMO_LINXO",
+    "DEMO_SMS_CODE",
+    "LINXO_HOST",
+    "SCENARIOS",
+    "DemoLogin",
+    "Event",
+    "Record",
+    "Request",
+    "Response",
+    "Sandbox",
+    "Scenario",
+]

@@ -1,0 +1,99 @@
+"""The sandbox's obviously fake people, banks and accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+__all__ = [
+    "ASSOCIATIONS",
+    "DEMO_ASSOCONNECT",
+    "DEMO_BANK",
+    "DEMO_LINXO",
+    "DEMO_SMS_CODE",
+    "LINXO_CONNECTIONS",
+    "DemoLogin",
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A sandbox identity. These are fixtures, not secrets: they open nothing but the sandbox."""
+
+    username: str
+    password: str
+
+
+DEMO_LINXO = DemoLogin("tresorier@association-exemple.fr", "demo-linxo-mdp")
+DEMO_ASSOCONNECT = DemoLogin("tresorier@association-exemple.fr", "demo-assoconnect-mdp")
+DEMO_BANK = DemoLogin("12345678", "demo-banque-mdp")
+DEMO_SMS_CODE = "123456"
+
+
+@dataclass(frozen=True)
+class LinxoAccountSeed:
+    name: str
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class ConnectionSeed:
+    bank: str
+    accounts: tuple[LinxoAccountSeed, ...]
+
+
+@dataclass(frozen=True)
+class AssoAccountSeed:
+    name: str
+    iban: str
+    linxo_account: str
+
+
+@dataclass(frozen=True)
+class AssociationSeed:
+    name: str
+    accounts: tuple[AssoAccountSeed, ...]
+
+
+LINXO_CONNECTIONS = (
+    ConnectionSeed(
+        "Banque Populaire Exemple",
+        (
+            LinxoAccountSeed("Compte courant Association Exemple", Decimal("1234.56")),
+            LinxoAccountSeed("Livret A Association Exemple", Decimal("5000.00")),
+            LinxoAccountSeed("Parts sociales Association Exemple", Decimal("15.00")),
+        ),
+    ),
+    ConnectionSeed(
+        "Crédit Coopératif Exemple",
+        (LinxoAccountSeed("Compte chèques Club Exemple", Decimal("-67.00")),),
+    ),
+)
+
+ASSOCIATIONS = (
+    AssociationSeed(
+        "Association Exemple",
+        (
+            AssoAccountSeed(
+                "Compte courant",
+                "FR76 3000 6000 0112 3456 7890 189",
+                "Compte courant Association Exemple",
+            ),
+            AssoAccountSeed(
+                "Livret A",
+                "FR76 3000 6000 0198 7654 3210 042",
+                "Livret A Association Exemple",
+            ),
+        ),
+    ),
+    AssociationSeed(
+        "Club Exemple de Voile",
+        (
+            AssoAccountSeed(
+                "Compte chèques",
+                "FR76 1027 8060 0000 0202 1234 512",
+                "Compte chèques Club Exemple",
+            ),
+        ),
+    ),
+)

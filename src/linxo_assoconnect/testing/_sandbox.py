@@ -1,0 +1,207 @@
+"""The sandbox: Linxo, AssoConnect and a demo bank served offline at their real hostnames."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+
+from .._text import fold
+
+from . import _state as st
+from ._data import ASSOCIATIONS, LINXO_CONNECTIONS
+from ._http import Request, Response
+from ._scenario import SCENARIOS, Scenario
+from ._sites import ASSOCONNECT_HOST, BANK_HOST, LINXO_HOST, AssoConnectSite, BankSite, LinxoSite
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext as AsyncBrowserContext
+    from playwright.async_api import Route as AsyncRoute
+    from playwright.sync_api import BrowserContext, Route
+
+__all__ = ["Sandbox"]
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+# When the sandbox starts, a broken connection was last updated this long ago.
+STALE = timedelta(days=183)
+
+
+def euro(amount: Decimal) -> str:
+    """« 1 234,56 € » as French sites print it (narrow no-break space between thousands)."""
+    sign = "-" if amount < 0 else ""
+    units, cents = f"{abs(amount):.2f}".split(".")
+    groups = []
+    while units:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    return f"{sign}{NARROW_NBSP.join(groups)},{cents}{NBSP}€"
+
+
+class Sandbox:
+    """Serves the three sites to a Playwright BrowserContext through routing, offline.
+
+    Stateful: connections break and are re-authenticated, accounts are re-linked, syncs run.
+    Everything that happens is in `record`; any request to another host is aborted.
+    """
+
+    hosts = (LINXO_HOST, ASSOCONNECT_HOST, BANK_HOST)
+
+    def __init__(self, scenario: Scenario | str | None = None) -> None:
+        if isinstance(scenario, str):
+            scenario = SCENARIOS[scenario]
+        self.scenario = scenario or Scenario()
+        self.record = st.Record()
+        self._lock = threading.Lock()
+        self.connections = self._seed_connections()
+        self.associations = self._seed_associations()
+        self._templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([FIXTURES / self.scenario.variant, FIXTURES]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        self._templates.filters["euro"] = euro
+        self._templates.filters["linxo_date"] = lambda d: d.strftime("%d.%m.%y, %Hh%M")
+        self._templates.filters["fr_date"] = lambda d: d.strftime("%d/%m/%Y à %H:%M")
+        self._sites = {
+            LINXO_HOST: LinxoSite(self),
+            BANK_HOST: BankSite(self),
+            ASSOCONNECT_HOST: AssoConnectSite(self),
+        }
+
+    # State -----------------------------------------------------------------------------
+
+    def _seed_connections(self) -> list[st.Connection]:
+        broken = {fold(b) for b in self.scenario.broken_banks}
+        now = st.now()
+        connections = []
+        for number, seed in enumerate(LINXO_CONNECTIONS, start=1):
+            healthy = not any(b in fold(seed.bank) for b in broken)
+            connections.append(
+                st.Connection(
+                    id=str(4100 + number),
+                    bank=seed.bank,
+                    healthy=healthy,
+                    updated_at=now - timedelta(hours=2) if healthy else now - STALE,
+                    accounts=[st.LinxoAccount(a.name, a.balance) for a in seed.accounts],
+                )
+            )
+        return connections
+
+    def _seed_associations(self) -> list[st.Association]:
+        unlinked = [fold(name) for name in self.scenario.unlinked_accounts]
+        broken_accounts = {a.name for c in self.connections if not c.healthy for a in c.accounts}
+        now = st.now()
+        associations = []
+        for number, seed in enumerate(ASSOCIATIONS, start=1):
+            accounts = []
+            for index, account in enumerate(seed.accounts, start=1):
+                is_unlinked = any(u in fold(account.name) for u in unlinked)
+                if is_unlinked:
+                    status = st.NOT_FOUND
+                elif account.linxo_account in broken_accounts:
+                    status = st.IMPORT_ERROR
+                else:
+                    status = st.SYNC_ACTIVE
+                asso_account = st.AssoAccount(
+                    id=f"{number}{index:03d}",
+                    name=account.name,
+                    iban=account.iban,
+                    linxo_account=None if is_unlinked else account.linxo_account,
+                    status=status,
+                    last_import=now - timedelta(days=1) if status == st.SYNC_ACTIVE else now - STALE,
+                )
+                if self.scenario.sync_running_at_start:
+                    asso_account.job = st.SyncJob(
+                        time.monotonic(), self.scenario.sync_duration, ok=True
+                    )
+                accounts.append(asso_account)
+            associations.append(st.Association(str(52000 + number), seed.name, accounts))
+        return associations
+
+    # Serving ---------------------------------------------------------------------------
+
+    def render(self, site: str, template: str, /, status: int = 200, **context: object) -> Response:
+        html = self._templates.get_template(f"{site}/{template}").render(
+            scenario=self.scenario, now=st.now(), **context
+        )
+        for old, new in self.scenario.changed_labels.items():
+            html = html.replace(f">{old}<", f">{new}<")
+        return Response(status=status, body=html)
+
+    def handle(self, request: Request) -> Response | None:
+        """Answer one request, or None when the sandbox serves nothing at that address."""
+        site = self._sites.get(request.host)
+        if site is None:
+            return None
+        with self._lock:
+            self.record.requests.append(f"{request.method} {request.url.split('?')[0]}")
+            handler = site.routes.find(request)
+            if handler is None:
+                return self.render(site.name, "error.html", status=404)
+            return handler(request)
+
+    def _block(self, url: str) -> None:
+        with self._lock:
+            self.record.add(st.Event("blocked_request", "", subject=url.split("?")[0]))
+
+    def attach(self, context: BrowserContext) -> None:
+        """Serve the sandbox to a sync-API BrowserContext; every other request is aborted."""
+
+        def serve(route: Route) -> None:
+            r = route.request
+            response = self.handle(Request(r.method, r.url, r.headers, r.post_data_buffer))
+            if response is None:
+                self._block(r.url)
+                route.abort("blockedbyclient")
+                return
+            if self.scenario.latency:
+                # The simulated site being slow; Playwright keeps dispatching meanwhile.
+                r.frame.page.wait_for_timeout(self.scenario.latency * 1000)
+            route.fulfill(
+                status=response.status,
+                headers={"content-type": response.content_type, **response.headers},
+                body=response.body,
+            )
+
+        context.route("**/*", serve)
+
+    async def attach_async(self, context: AsyncBrowserContext) -> None:
+        """Serve the sandbox to an async-API BrowserContext; every other request is aborted."""
+
+        async def serve(route: AsyncRoute) -> None:
+            r = route.request
+            response = self.handle(Request(r.method, r.url, r.headers, r.post_data_buffer))
+            if response is None:
+                self._block(r.url)
+                await route.abort("blockedbyclient")
+                return
+            if self.scenario.latency:
+                await asyncio.sleep(self.scenario.latency)  # the simulated site being slow
+            await route.fulfill(
+                status=response.status,
+                headers={"content-type": response.content_type, **response.headers},
+                body=response.body,
+            )
+
+        await context.route("**/*", serve)
+
+    # Views for tests -------------------------------------------------------------------
+
+    def connection(self, bank: str) -> st.Connection:
+        """The sandbox's own view of a Linxo connection (to assert what a person would see)."""
+        return next(c for c in self.connections if fold(bank) in fold(c.bank))
+
+    def account(self, name: str, association: str = "Association Exemple") -> st.AssoAccount:
+        """The sandbox's own view of an AssoConnect account."""
+        asso = next(a for a in self.associations if fold(association) in fold(a.name))
+        return next(a for a in asso.accounts if fold(name) in fold(a.name))

@@ -1,0 +1,82 @@
+"""What the sandbox's sites hold and how they behave: a typed, frozen scenario."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt
+
+__all__ = ["SCENARIOS", "Scenario"]
+
+
+class Scenario(BaseModel):
+    """How the sandboxed Linxo, AssoConnect and demo bank behave.
+
+    The defaults are a calm day: every connection healthy, every account linked and in sync.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    variant: Literal["a", "b"] = "a"
+    """Which recorded markup the pages use; page objects must work on both."""
+
+    broken_banks: tuple[str, ...] = ()
+    """Linxo connections (bank names) that lost their PSD2 consent."""
+
+    unlinked_accounts: tuple[str, ...] = ()
+    """AssoConnect accounts (names) no longer linked to a Linxo account."""
+
+    sync_transient_failures: NonNegativeInt = 0
+    """« Synchroniser » answers a 503 page this many times before a sync starts."""
+
+    sync_running_at_start: bool = False
+    """An import is already running on every AssoConnect account when the sandbox starts."""
+
+    sync_duration: NonNegativeFloat = 0.3
+    """Seconds an import takes once started."""
+
+    sync_fails_until_fallback: bool = False
+    """Syncs started from « Plus d'options » always fail; only the Linxo management page works."""
+
+    bank_sca: Literal["sms", "app"] = "sms"
+    """The bank's strong authentication: a code by SMS, or a validation in its mobile app."""
+
+    app_validation_delay: NonNegativeFloat = 0.5
+    """Seconds before the (simulated) person validates in the bank's app."""
+
+    bank_rejects_password: bool = False
+    """The bank answers « Identifiant ou mot de passe incorrect » whatever is typed."""
+
+    bank_rejects_code: bool = False
+    """The bank answers « Code incorrect » whatever code is typed."""
+
+    latency: NonNegativeFloat = 0.0
+    """Seconds every response of every site is delayed by."""
+
+    changed_labels: dict[str, str] = Field(default_factory=dict)
+    """Visible labels replaced in every page (simulates a site redesign: « Synchroniser » → …)."""
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "healthy": Scenario(),
+    "broken_connection": Scenario(broken_banks=("Banque Populaire Exemple",)),
+    "unlinked_account": Scenario(unlinked_accounts=("Livret A",)),
+    "transient_5xx": Scenario(sync_transient_failures=2),
+    "sync_running": Scenario(sync_running_at_start=True, sync_duration=1.0),
+    "sync_needs_fallback": Scenario(sync_fails_until_fallback=True),
+    "wrong_password": Scenario(
+        broken_banks=("Banque Populaire Exemple",), bank_rejects_password=True
+    ),
+    "wrong_code": Scenario(broken_banks=("Banque Populaire Exemple",), bank_rejects_code=True),
+    "sms_code": Scenario(broken_banks=("Banque Populaire Exemple",), bank_sca="sms"),
+    "app_validation": Scenario(broken_banks=("Banque Populaire Exemple",), bank_sca="app"),
+    "layout_changed": Scenario(
+        changed_labels={"Synchroniser": "Lancer l’import", "M’authentifier": "Se reconnecter"}
+    ),
+    "demo": Scenario(
+        broken_banks=("Banque Populaire Exemple",),
+        unlinked_accounts=("Livret A",),
+        sync_transient_failures=1,
+    ),
+}
+"""Named scenarios, as used by tests and by ``linxo-assoconnect demo --scenario NAME``."""

@@ -1,0 +1,391 @@
+"""The three sandboxed sites: what each page shows and what each form does."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlencode
+
+from . import _state as st
+from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE
+from ._http import Handler, Request, Response, Routes
+
+if TYPE_CHECKING:
+    from ._scenario import Scenario
+
+__all__ = ["ASSOCONNECT_HOST", "BANK_HOST", "LINXO_HOST", "AssoConnectSite", "BankSite", "LinxoSite"]
+
+LINXO_HOST = "wwws.linxo.com"
+ASSOCONNECT_HOST = "app.assoconnect.com"
+BANK_HOST = "www.banque-exemple.example"
+
+LINXO = f"https://{LINXO_HOST}"
+ASSOCONNECT = f"https://{ASSOCONNECT_HOST}"
+BANK = f"https://{BANK_HOST}"
+
+
+class Host(Protocol):
+    """What a site needs from the sandbox that serves it."""
+
+    scenario: Scenario
+    record: st.Record
+    connections: list[st.Connection]
+    associations: list[st.Association]
+
+    def render(self, site: str, template: str, /, status: int = 200, **context: object) -> Response:
+        ...
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _cookie(name: str, value: str) -> str:
+    return f"{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax"
+
+
+class LinxoSite:
+    """wwws.linxo.com: login, secured home, « Mes comptes », the PSD2 redirection."""
+
+    name = "linxo"
+    cookie = "JSESSIONID"
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.sessions: set[str] = set()
+        self.pending: dict[str, str] = {}  # PSD2 state → connection id
+        self.routes = Routes()
+        self.routes.add("GET", "/auth.page", self.login_page)
+        self.routes.add("POST", "/auth.page", self.login)
+        self.routes.add("GET", "/secured/history.page", self.secured(self.home))
+        self.routes.add("GET", "/secured/settings.page", self.secured(self.settings))
+        self.routes.add("GET", "/secured/psd2/start", self.secured(self.psd2_start))
+        self.routes.add("GET", "/secured/psd2/callback", self.secured(self.psd2_callback))
+
+    def secured(self, handler: Handler) -> Handler:
+        def guarded(request: Request) -> Response:
+            if request.cookies.get(self.cookie) not in self.sessions:
+                return Response.redirect(f"{LINXO}/auth.page#Login")
+            return handler(request)
+
+        return guarded
+
+    def login_page(self, request: Request, error: str | None = None) -> Response:
+        return self.host.render(self.name, "login.html", error=error)
+
+    def login(self, request: Request) -> Response:
+        username = request.form.get("username", "")
+        ok = (username, request.form.get("password")) == (DEMO_LINXO.username, DEMO_LINXO.password)
+        self.host.record.add(
+            st.Event("login", self.name, subject=username, outcome="ok" if ok else "refused")
+        )
+        if not ok:
+            return self.login_page(request, error="Adresse e-mail ou mot de passe incorrect.")
+        session = _token()
+        self.sessions.add(session)
+        return Response.redirect(
+            f"{LINXO}/secured/history.page", cookie=_cookie(self.cookie, session)
+        )
+
+    def home(self, request: Request) -> Response:
+        return self.host.render(self.name, "home.html", connections=self.host.connections)
+
+    def settings(self, request: Request) -> Response:
+        updated = self.connection(request.query.get("updated", ""))
+        return self.host.render(
+            self.name, "settings.html", connections=self.host.connections, updated=updated
+        )
+
+    def connection(self, connection_id: str) -> st.Connection | None:
+        return next((c for c in self.host.connections if c.id == connection_id), None)
+
+    def psd2_start(self, request: Request) -> Response:
+        connection = self.connection(request.query.get("connexion", ""))
+        if connection is None:
+            return self.host.render(self.name, "error.html", status=404)
+        state = _token()
+        self.pending[state] = connection.id
+        query = urlencode(
+            {"state": state, "redirect_uri": f"{LINXO}/secured/psd2/callback", "bank": connection.bank}
+        )
+        return Response.redirect(f"{BANK}/authorize?{query}")
+
+    def psd2_callback(self, request: Request) -> Response:
+        connection = self.connection(self.pending.pop(request.query.get("state", ""), ""))
+        if connection is None or request.query.get("result") != "ok":
+            return self.host.render(self.name, "error.html", status=400)
+        connection.healthy = True
+        connection.updated_at = st.now()
+        self.host.record.add(st.Event("reauthentication", self.name, subject=connection.bank))
+        return Response.redirect(f"{LINXO}/secured/settings.page?updated={connection.id}#Accounts")
+
+
+class BankSite:
+    """The demo bank: identifier and password, then an SMS code or a validation in its app."""
+
+    name = "bank"
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.flows: dict[str, dict[str, str]] = {}  # state → redirect_uri, bank, sca start
+        self.routes = Routes()
+        self.routes.add("GET", "/authorize", self.login_page)
+        self.routes.add("POST", "/authorize", self.login)
+        self.routes.add("GET", "/sca/sms", self.sms_page)
+        self.routes.add("POST", "/sca/sms", self.sms)
+        self.routes.add("GET", "/sca/app", self.app_page)
+        self.routes.add("GET", "/sca/app/status", self.app_status)
+
+    def _flow(self, request: Request) -> tuple[str, dict[str, str]] | None:
+        state = request.query.get("state") or request.form.get("state", "")
+        flow = self.flows.get(state)
+        return (state, flow) if flow is not None else None
+
+    def login_page(self, request: Request, error: str | None = None) -> Response:
+        state = request.query.get("state") or request.form.get("state", "")
+        if state not in self.flows:
+            redirect_uri = request.query.get("redirect_uri", "")
+            if not redirect_uri.startswith(LINXO):
+                return self.host.render(self.name, "error.html", status=400)
+            self.flows[state] = {"redirect_uri": redirect_uri, "bank": request.query.get("bank", "")}
+        return self.host.render(
+            self.name, "login.html", state=state, bank=self.flows[state]["bank"], error=error
+        )
+
+    def login(self, request: Request) -> Response:
+        found = self._flow(request)
+        if found is None:
+            return self.host.render(self.name, "error.html", status=400)
+        state, _ = found
+        identifier = request.form.get("identifiant", "")
+        ok = not self.host.scenario.bank_rejects_password and (
+            identifier,
+            request.form.get("mot_de_passe"),
+        ) == (DEMO_BANK.username, DEMO_BANK.password)
+        self.host.record.add(
+            st.Event("bank_credentials", self.name, subject=identifier, outcome="ok" if ok else "refused")
+        )
+        if not ok:
+            return self.login_page(request, error="Identifiant ou mot de passe incorrect.")
+        if self.host.scenario.bank_sca == "app":
+            self.flows[state]["app_started"] = str(time.monotonic())
+            return Response.redirect(f"{BANK}/sca/app?state={state}")
+        return Response.redirect(f"{BANK}/sca/sms?state={state}")
+
+    def sms_page(self, request: Request, error: str | None = None) -> Response:
+        found = self._flow(request)
+        if found is None:
+            return self.host.render(self.name, "error.html", status=400)
+        state, flow = found
+        return self.host.render(self.name, "sms.html", state=state, bank=flow["bank"], error=error)
+
+    def sms(self, request: Request) -> Response:
+        found = self._flow(request)
+        if found is None:
+            return self.host.render(self.name, "error.html", status=400)
+        state, flow = found
+        ok = not self.host.scenario.bank_rejects_code and request.form.get("code") == DEMO_SMS_CODE
+        self.host.record.add(st.Event("bank_code", self.name, outcome="ok" if ok else "refused"))
+        if not ok:
+            return self.sms_page(request, error="Code incorrect. L’opération est annulée.")
+        return Response.redirect(self._back_to_linxo(state, flow))
+
+    def app_page(self, request: Request) -> Response:
+        found = self._flow(request)
+        if found is None:
+            return self.host.render(self.name, "error.html", status=400)
+        state, flow = found
+        return self.host.render(self.name, "app.html", state=state, bank=flow["bank"])
+
+    def app_status(self, request: Request) -> Response:
+        found = self._flow(request)
+        if found is None or "app_started" not in found[1]:
+            return Response.json({"validated": False, "error": "unknown"})
+        state, flow = found
+        started = float(flow["app_started"])
+        if time.monotonic() < started + self.host.scenario.app_validation_delay:
+            return Response.json({"validated": False})
+        if "validated" not in flow:
+            flow["validated"] = "1"
+            self.host.record.add(st.Event("bank_app_validation", self.name, outcome="ok"))
+        return Response.json({"validated": True, "next": self._back_to_linxo(state, flow)})
+
+    @staticmethod
+    def _back_to_linxo(state: str, flow: dict[str, str]) -> str:
+        return f"{flow['redirect_uri']}?{urlencode({'state': state, 'result': 'ok'})}"
+
+
+class AssoConnectSite:
+    """app.assoconnect.com: login, association switcher, Comptabilité › Rapprochement bancaire."""
+
+    name = "assoconnect"
+    cookie = "PHPSESSID"
+    IMPORT = "/comptabilite/rapprochement/import"
+    MANAGE = "/comptabilite/linxo"
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.sessions: dict[str, str] = {}  # session → current association id
+        self.transient_left = host.scenario.sync_transient_failures
+        self.routes = Routes()
+        self.routes.add("GET", "/login", self.login_page)
+        self.routes.add("POST", "/login", self.login)
+        self.routes.add("GET", "/", self.secured(self.dashboard))
+        self.routes.add("GET", "/association/choisir", self.secured(self.switch))
+        self.routes.add("GET", "/comptabilite/rapprochement", self.secured(self.reconciliation))
+        self.routes.add("GET", self.IMPORT, self.secured(self.import_tab))
+        self.routes.add("GET", "/comptabilite/rapprochement/historique", self.secured(self.history))
+        self.routes.add("POST", f"{self.IMPORT}/enregistrer", self.secured(self.link))
+        self.routes.add("POST", f"{self.IMPORT}/synchroniser", self.secured(self.sync_import))
+        self.routes.add("POST", f"{self.IMPORT}/deconnecter", self.secured(self.disconnect))
+        self.routes.add("GET", self.MANAGE, self.secured(self.manage))
+        self.routes.add("POST", f"{self.MANAGE}/synchroniser", self.secured(self.sync_manage))
+        self.routes.add("GET", "/api/comptabilite/synchronisation", self.secured(self.sync_status))
+
+    def secured(self, handler: Handler) -> Handler:
+        def guarded(request: Request) -> Response:
+            if request.cookies.get(self.cookie) not in self.sessions:
+                return Response.redirect(f"{ASSOCONNECT}/login")
+            return handler(request)
+
+        return guarded
+
+    def association(self, request: Request) -> st.Association:
+        current = self.sessions[request.cookies[self.cookie]]
+        return next(a for a in self.host.associations if a.id == current)
+
+    def account(self, request: Request, account_id: str | None = None) -> st.AssoAccount | None:
+        association = self.association(request)
+        wanted = account_id if account_id is not None else request.query.get("compte")
+        if not wanted:
+            return association.accounts[0] if association.accounts else None
+        return next((a for a in association.accounts if a.id == wanted), None)
+
+    def page(self, request: Request, template: str, status: int = 200, **context: object) -> Response:
+        return self.host.render(
+            self.name,
+            template,
+            status=status,
+            association=self.association(request),
+            associations=self.host.associations,
+            **context,
+        )
+
+    def login_page(self, request: Request, error: str | None = None) -> Response:
+        return self.host.render(self.name, "login.html", error=error)
+
+    def login(self, request: Request) -> Response:
+        email = request.form.get("email", "")
+        ok = (email, request.form.get("password")) == (
+            DEMO_ASSOCONNECT.username,
+            DEMO_ASSOCONNECT.password,
+        )
+        self.host.record.add(
+            st.Event("login", self.name, subject=email, outcome="ok" if ok else "refused")
+        )
+        if not ok:
+            return self.login_page(request, error="Identifiants incorrects. Veuillez réessayer.")
+        session = _token()
+        self.sessions[session] = self.host.associations[0].id
+        return Response.redirect(f"{ASSOCONNECT}/", cookie=_cookie(self.cookie, session))
+
+    def dashboard(self, request: Request) -> Response:
+        return self.page(request, "dashboard.html")
+
+    def switch(self, request: Request) -> Response:
+        wanted = request.query.get("id", "")
+        if any(a.id == wanted for a in self.host.associations):
+            self.sessions[request.cookies[self.cookie]] = wanted
+        return Response.redirect(f"{ASSOCONNECT}/")
+
+    def reconciliation(self, request: Request) -> Response:
+        return self.page(request, "rapprochement.html", tab="rapprochement")
+
+    def history(self, request: Request) -> Response:
+        return self.page(request, "historique.html", tab="historique")
+
+    def linxo_accounts(self) -> list[st.LinxoAccount]:
+        return [a for c in self.host.connections for a in c.accounts]
+
+    def import_tab(self, request: Request, *, status: int = 200, notice: str | None = None) -> Response:
+        selected = self.account(request)
+        return self.page(
+            request,
+            "import.html",
+            status=status,
+            tab="import",
+            selected=selected,
+            linxo_accounts=self.linxo_accounts(),
+            notice=notice or {"enregistre": "Les modifications ont été enregistrées.",
+                              "synchro": "La synchronisation a été lancée."}.get(
+                                  request.query.get("ok", ""), None),
+        )
+
+    def link(self, request: Request) -> Response:
+        account = self.account(request, request.form.get("compte", ""))
+        chosen = request.form.get("compte_linxo", "")
+        if account is None or chosen not in {a.name for a in self.linxo_accounts()}:
+            return self.page(request, "error.html", status=400)
+        account.linxo_account = chosen
+        account.status = st.AWAITING_LINXO
+        self.host.record.add(st.Event("link", self.name, subject=account.name, outcome=chosen))
+        return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}&ok=enregistre")
+
+    def _start_sync(self, request: Request, where: str) -> tuple[st.AssoAccount | None, str]:
+        account = self.account(request, request.form.get("compte", ""))
+        if account is None:
+            return None, "unknown"
+        if account.shown_status == st.SYNC_RUNNING:
+            outcome = "already_running"
+        elif where == "import" and self.transient_left > 0:
+            self.transient_left -= 1
+            outcome = "transient_error"
+        else:
+            outcome = "started"
+            account.job = st.SyncJob(time.monotonic(), self.host.scenario.sync_duration, self._will_succeed(account, where))
+        self.host.record.add(st.Event("sync_click", self.name, subject=account.name, outcome=outcome, where=where))
+        return account, outcome
+
+    def _will_succeed(self, account: st.AssoAccount, where: str) -> bool:
+        if where == "import" and self.host.scenario.sync_fails_until_fallback:
+            return False
+        linked = next(
+            (c for c in self.host.connections for a in c.accounts if a.name == account.linxo_account),
+            None,
+        )
+        return linked is not None and linked.healthy
+
+    def sync_import(self, request: Request) -> Response:
+        account, outcome = self._start_sync(request, "import")
+        if account is None:
+            return self.page(request, "error.html", status=400)
+        if outcome == "transient_error":
+            return self.page(request, "unavailable.html", status=503)
+        return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}&ok=synchro")
+
+    def sync_manage(self, request: Request) -> Response:
+        account, _ = self._start_sync(request, "manage")
+        if account is None:
+            return self.page(request, "error.html", status=400)
+        return Response.redirect(f"{ASSOCONNECT}{self.MANAGE}?ok=synchro")
+
+    def disconnect(self, request: Request) -> Response:
+        account = self.account(request, request.form.get("compte", ""))
+        if account is None:
+            return self.page(request, "error.html", status=400)
+        account.linxo_account = None
+        account.status = st.NOT_FOUND
+        self.host.record.add(st.Event("disconnect", self.name, subject=account.name))
+        return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}")
+
+    def manage(self, request: Request) -> Response:
+        notice = "La synchronisation a été lancée." if request.query.get("ok") == "synchro" else None
+        return self.page(request, "linxo.html", notice=notice)
+
+    def sync_status(self, request: Request) -> Response:
+        account = self.account(request)
+        if account is None:
+            return Response.json({"error": "unknown"})
+        status = account.shown_status
+        return Response.json({"running": status == st.SYNC_RUNNING, "status": status})

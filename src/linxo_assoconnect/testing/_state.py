@@ -1,0 +1,172 @@
+"""The sandbox's mutable state (what each site holds now) and its record (what happened)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "PARIS",
+    "AssoAccount",
+    "Association",
+    "Connection",
+    "Event",
+    "LinxoAccount",
+    "Record",
+    "SyncJob",
+    "now",
+]
+
+PARIS = ZoneInfo("Europe/Paris")
+
+SYNC_ACTIVE = "Synchronisation active"
+SYNC_RUNNING = "Synchronisation en cours"
+IMPORT_ERROR = "Erreur lors du dernier import"
+NOT_FOUND = "Compte bancaire introuvable"
+AWAITING_LINXO = "En attente de vérification par Linxo"
+
+
+def now() -> datetime:
+    """The sandbox's clock: aware, Europe/Paris, to the second (as the sites display it)."""
+    return datetime.now(PARIS).replace(microsecond=0)
+
+
+@dataclass
+class LinxoAccount:
+    name: str
+    balance: Decimal
+
+
+@dataclass
+class Connection:
+    id: str
+    bank: str
+    healthy: bool
+    updated_at: datetime
+    accounts: list[LinxoAccount]
+
+    @property
+    def balance(self) -> Decimal:
+        return sum((a.balance for a in self.accounts), Decimal(0))
+
+
+@dataclass
+class SyncJob:
+    """An import started at a monotonic instant; its outcome is known once it has run."""
+
+    started: float
+    duration: float
+    ok: bool
+
+    @property
+    def running(self) -> bool:
+        return time.monotonic() < self.started + self.duration
+
+
+@dataclass
+class AssoAccount:
+    id: str
+    name: str
+    iban: str
+    linxo_account: str | None
+    status: str
+    last_import: datetime | None
+    job: SyncJob | None = None
+
+    def settle(self) -> None:
+        """Apply the outcome of a finished import to the account's status."""
+        if self.job is None or self.job.running:
+            return
+        if self.job.ok:
+            self.status = SYNC_ACTIVE
+            self.last_import = now()
+        else:
+            self.status = IMPORT_ERROR
+        self.job = None
+
+    @property
+    def shown_status(self) -> str:
+        self.settle()
+        return SYNC_RUNNING if self.job is not None else self.status
+
+    @property
+    def sync_active(self) -> bool:
+        return self.shown_status == SYNC_ACTIVE
+
+
+@dataclass
+class Association:
+    id: str
+    name: str
+    accounts: list[AssoAccount]
+
+
+EventKind = Literal[
+    "login",
+    "bank_credentials",
+    "bank_code",
+    "bank_app_validation",
+    "reauthentication",
+    "link",
+    "sync_click",
+    "disconnect",
+    "blocked_request",
+]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened on a sandboxed site. Never holds a password or a code."""
+
+    kind: EventKind
+    site: str
+    subject: str = ""
+    outcome: str = ""
+    where: str = ""
+
+
+@dataclass
+class Record:
+    """What happened in the sandbox, in order, for tests to assert on."""
+
+    events: list[Event] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def add(self, event: Event) -> None:
+        self.events.append(event)
+
+    def of(self, kind: EventKind, **match: str) -> list[Event]:
+        """Events of one kind, optionally filtered on their fields (``subject="Livret A"``)."""
+        return [
+            e
+            for e in self.events
+            if e.kind == kind and all(getattr(e, k) == v for k, v in match.items())
+        ]
+
+    @property
+    def logins(self) -> list[Event]:
+        return self.of("login")
+
+    @property
+    def credential_submissions(self) -> list[Event]:
+        return self.of("bank_credentials")
+
+    @property
+    def code_submissions(self) -> list[Event]:
+        return self.of("bank_code")
+
+    @property
+    def sync_clicks(self) -> list[Event]:
+        return self.of("sync_click")
+
+    @property
+    def disconnects(self) -> list[Event]:
+        return self.of("disconnect")
+
+    @property
+    def blocked(self) -> list[Event]:
+        return self.of("blocked_request")
