@@ -24,6 +24,7 @@ from ._models import (
     SyncResult,
 )
 from ._retry import RetryPolicy
+from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._sync.bank import BankAuthPage
 from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
 
@@ -34,6 +35,7 @@ __all__ = [
     "AccountNotFound",
     "AssoBankAccount",
     "BankAuthFailed",
+    "AssoConnectLoginPage",
     "BankAuthPage",
     "BankConnection",
     "BankProfile",
@@ -45,6 +47,7 @@ __all__ = [
     "LinxoSettings",
     "LoginFailed",
     "PageChanged",
+    "RapprochementPage",
     "ReauthResult",
     "RetryPolicy",
     "SyncFailed",

@@ -9,7 +9,8 @@ from tenacity import (
     retry_if_exception_type,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from ._errors import TransientSiteError
@@ -36,9 +37,8 @@ class RetryPolicy(BaseModel):
         return {
             "retry": retry_if_exception_type(TransientSiteError),
             "stop": stop_after_attempt(self.attempts) | stop_after_delay(self.deadline),
-            "wait": wait_exponential_jitter(
-                initial=self.initial_wait, max=self.max_wait, jitter=self.initial_wait
-            ),
+            "wait": wait_exponential(multiplier=self.initial_wait, max=self.max_wait)
+            + wait_random(0, self.initial_wait),
             "reraise": True,
         }
 

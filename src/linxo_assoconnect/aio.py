@@ -1,20 +1,58 @@
 """The async API: the same names and signatures as `linxo_assoconnect`, for asyncio and Jupyter.
 
     from linxo_assoconnect.aio import LinxoLoginPage, LinxoSettings
+
+    await LinxoLoginPage(page).login(credentials)
 """
 
-from . import _errors, _models
-from ._errors import *  # noqa: F403 - the same error tree as the sync API
-from ._models import *  # noqa: F403 - the same models as the sync API
+from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
+from ._errors import (
+    AccountNotFound,
+    BankAuthFailed,
+    BrowserNotFound,
+    HumanActionRequired,
+    LinxoAssoconnectError,
+    LoginFailed,
+    PageChanged,
+    SyncFailed,
+    TransientSiteError,
+)
+from ._models import (
+    AssoBankAccount,
+    BankConnection,
+    BankProfile,
+    Credentials,
+    ReauthResult,
+    SyncResult,
+)
 from ._retry import RetryPolicy
+from .pages._async.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._async.bank import BankAuthPage
 from .pages._async.linxo import LinxoLoginPage, LinxoSettings
 
 __all__ = [
+    "BROWSER_ENV_VAR",
+    "AccountNotFound",
+    "AssoBankAccount",
+    "BankAuthFailed",
+    "AssoConnectLoginPage",
     "BankAuthPage",
+    "BankConnection",
+    "BankProfile",
+    "BrowserNotFound",
+    "Credentials",
+    "HumanActionRequired",
+    "LinxoAssoconnectError",
     "LinxoLoginPage",
     "LinxoSettings",
+    "LoginFailed",
+    "PageChanged",
+    "RapprochementPage",
+    "ReauthResult",
     "RetryPolicy",
-    *_errors.__all__,
-    *_models.__all__,
+    "SyncFailed",
+    "SyncResult",
+    "TransientSiteError",
+    "chromium_launch_options",
+    "find_chromium",
 ]

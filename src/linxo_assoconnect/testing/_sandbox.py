@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
-import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
-from .._text import fold
+from .._text import fold, label_regex
 
 from . import _state as st
 from ._data import ASSOCIATIONS, LINXO_CONNECTIONS
@@ -120,10 +120,6 @@ class Sandbox:
                     status=status,
                     last_import=now - timedelta(days=1) if status == st.SYNC_ACTIVE else now - STALE,
                 )
-                if self.scenario.sync_running_at_start:
-                    asso_account.job = st.SyncJob(
-                        time.monotonic(), self.scenario.sync_duration, ok=True
-                    )
                 accounts.append(asso_account)
             associations.append(st.Association(str(52000 + number), seed.name, accounts))
         return associations
@@ -135,7 +131,8 @@ class Sandbox:
             scenario=self.scenario, now=st.now(), **context
         )
         for old, new in self.scenario.changed_labels.items():
-            html = html.replace(f">{old}<", f">{new}<")
+            # Whatever apostrophes or case the markup variant writes the label with.
+            html = re.sub(rf">(\s*){label_regex(old).pattern}(\s*)<", rf">\g<1>{new}\g<2><", html, flags=re.I)
         return Response(status=status, body=html)
 
     def handle(self, request: Request) -> Response | None:

@@ -30,7 +30,7 @@ class Scenario(BaseModel):
     """« Synchroniser » answers a 503 page this many times before a sync starts."""
 
     sync_running_at_start: bool = False
-    """An import is already running on every AssoConnect account when the sandbox starts."""
+    """An import is already running on every account when the import tab is first shown."""
 
     sync_duration: NonNegativeFloat = 0.3
     """Seconds an import takes once started."""

@@ -228,6 +228,7 @@ class AssoConnectSite:
         self.host = host
         self.sessions: dict[str, str] = {}  # session → current association id
         self.transient_left = host.scenario.sync_transient_failures
+        self.running_at_first_view = host.scenario.sync_running_at_start
         self.routes = Routes()
         self.routes.add("GET", "/login", self.login_page)
         self.routes.add("POST", "/login", self.login)
@@ -309,6 +310,10 @@ class AssoConnectSite:
         return [a for c in self.host.connections for a in c.accounts]
 
     def import_tab(self, request: Request, *, status: int = 200, notice: str | None = None) -> Response:
+        if self.running_at_first_view:
+            self.running_at_first_view = False
+            for account in self.association(request).accounts:
+                account.job = st.SyncJob(time.monotonic(), self.host.scenario.sync_duration, ok=True)
         selected = self.account(request)
         return self.page(
             request,

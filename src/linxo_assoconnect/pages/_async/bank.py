@@ -95,7 +95,7 @@ class BankAuthPage(PageObject):
     async def _submit(self, labels: tuple[str, ...], what: str) -> None:
         """Click once, after marking the page so that its texts are not taken for the answer."""
         await self.page.evaluate(f"window.{_SUBMITTED} = true")
-        await self._click(self._clickable(*labels), what)
+        await self._press(*labels, what=what)
 
     async def _outcome(self, bank: str, texts: dict[str, tuple[str, ...]], what: str) -> str:
         """The key of the first ``texts`` the bank shows next, or ``"left"`` once it sent the

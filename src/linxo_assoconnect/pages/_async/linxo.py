@@ -39,7 +39,7 @@ class LinxoLoginPage(PageObject):
             self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
         )
         await password.fill(credentials.password.get_secret_value())
-        await self._click(self._clickable("Je me connecte", "Se connecter"), "Je me connecte")
+        await self._press("Je me connecte", "Se connecter", what="Je me connecte")
         alert = self.page.get_by_role("alert")
         home = self._by_role("Paramètres", "button", "link")
         await self._visible(home.or_(alert), "la page d’accueil de Linxo")
@@ -81,7 +81,7 @@ class LinxoSettings(PageObject):
         if not await gear.count():
             raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
         await self._click(gear, "la roue crantée « Paramètres »")
-        await self._click(self._clickable("Mes comptes"), "Mes comptes")
+        await self._press("Mes comptes", what="Mes comptes")
         await self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
 
     def _authenticate_buttons(self, scope: Page | Locator | None = None) -> Locator:

@@ -37,24 +37,31 @@ class PageObject:
     def _ms(self) -> float:
         return self.timeout * 1000
 
-    def _by_role(self, name: str, *roles: str, scope: Page | Locator | None = None) -> Locator:
-        """Elements of any of ``roles`` whose accessible name contains ``name`` (loosely)."""
+    def _by_role(
+        self, name: str, *roles: str, scope: Page | Locator | None = None, exact: bool = False
+    ) -> Locator:
+        """Elements of any of ``roles`` whose accessible name contains (or is) ``name``, loosely."""
         where = scope or self.page
-        pattern = label_regex(name)
+        pattern = label_regex(name, exact=exact)
         found = where.get_by_role(roles[0], name=pattern)  # type: ignore[arg-type]
         for role in roles[1:]:
             found = found.or_(where.get_by_role(role, name=pattern))  # type: ignore[arg-type]
         return found
 
-    def _clickable(self, *names: str, scope: Page | Locator | None = None) -> Locator:
-        """A button, link, tab or menu item named by any of ``names``, or else that text."""
+    def _press(self, *names: str, what: str, scope: Page | Locator | None = None) -> None:
+        """Click the button, link, tab or menu item named by any of ``names``.
+
+        An element showing exactly that text (a ``<summary>`` has no role) is the last resort.
+        """
         where = scope or self.page
-        found = self._by_role(names[0], *CLICKABLE_ROLES, scope=where)
+        controls = self._by_role(names[0], *CLICKABLE_ROLES, scope=where)
+        texts = where.get_by_text(label_regex(names[0], exact=True))
         for name in names[1:]:
-            found = found.or_(self._by_role(name, *CLICKABLE_ROLES, scope=where))
-        for name in names:
-            found = found.or_(where.get_by_text(label_regex(name, exact=True)))
-        return found
+            controls = controls.or_(self._by_role(name, *CLICKABLE_ROLES, scope=where))
+            texts = texts.or_(where.get_by_text(label_regex(name, exact=True)))
+        self._visible(controls.or_(texts), what)
+        target = controls if controls.count() else texts
+        target.first.click(timeout=self._ms)
 
     def _visible(self, locator: Locator, what: str, *, timeout: float | None = None) -> Locator:
         """Wait until ``locator`` shows; `PageChanged` (with evidence) if it never does."""

@@ -96,7 +96,7 @@ class BankAuthPage(PageObject):
     def _submit(self, labels: tuple[str, ...], what: str) -> None:
         """Click once, after marking the page so that its texts are not taken for the answer."""
         self.page.evaluate(f"window.{_SUBMITTED} = true")
-        self._click(self._clickable(*labels), what)
+        self._press(*labels, what=what)
 
     def _outcome(self, bank: str, texts: dict[str, tuple[str, ...]], what: str) -> str:
         """The key of the first ``texts`` the bank shows next, or ``"left"`` once it sent the

@@ -40,7 +40,7 @@ class LinxoLoginPage(PageObject):
             self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
         )
         password.fill(credentials.password.get_secret_value())
-        self._click(self._clickable("Je me connecte", "Se connecter"), "Je me connecte")
+        self._press("Je me connecte", "Se connecter", what="Je me connecte")
         alert = self.page.get_by_role("alert")
         home = self._by_role("Paramètres", "button", "link")
         self._visible(home.or_(alert), "la page d’accueil de Linxo")
@@ -82,7 +82,7 @@ class LinxoSettings(PageObject):
         if not gear.count():
             raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
         self._click(gear, "la roue crantée « Paramètres »")
-        self._click(self._clickable("Mes comptes"), "Mes comptes")
+        self._press("Mes comptes", what="Mes comptes")
         self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
 
     def _authenticate_buttons(self, scope: Page | Locator | None = None) -> Locator:

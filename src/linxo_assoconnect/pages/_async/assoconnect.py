@@ -1,0 +1,354 @@
+"""AssoConnect: log in, Comptabilité › Rapprochement bancaire › « Import depuis votre banque »."""
+
+from __future__ import annotations
+
+import re
+from typing import Self
+
+from playwright.async_api import Locator, Page, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from ..._errors import AccountNotFound, LoginFailed, SyncFailed, TransientSiteError
+from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
+from ..._retry import RetryPolicy
+from ..._text import fold, label_regex, match_name
+from ._base import PageObject, logger
+
+__all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
+
+ASSOCONNECT_URL = "https://app.assoconnect.com"
+
+ACTIVE = "Synchronisation active"
+RUNNING = "Synchronisation en cours"
+STATUSES = (
+    ACTIVE,
+    RUNNING,
+    "Erreur lors du dernier import",
+    "En attente de vérification par Linxo",
+    "En attente de consentement DSP2",
+    "Compte bancaire introuvable",
+)
+TRANSIENT = ("réessayez plus tard", "réessayer plus tard", "temporairement indisponible")
+ACCOUNTS_LIST = "Mes comptes bancaires"
+LINXO_CHOICE = "Sélection du compte Linxo associé"
+MANAGE = "Gérer ses comptes bancaires synchronisés avec Linxo"
+_AMOUNT_AT_END = re.compile(r"\s*[-−–+]?\s*[\d\s\u202f\u00a0.]+(?:,\d+)?\s*(?:€|EUR)\s*$")
+_ICONS = "✓✔⚠⟳•"
+
+
+def _status_in(text: str) -> str | None:
+    """The status label a list item shows (a known one, else its last line)."""
+    for status in STATUSES:
+        if fold(status) in fold(text):
+            return status
+    lines = [line.strip(_ICONS + " ") for line in text.splitlines() if line.strip(_ICONS + " ")]
+    return lines[-1] if len(lines) > 1 else None
+
+
+class AssoConnectLoginPage(PageObject):
+    """AssoConnect's login page, ``{base_url}/login``."""
+
+    def __init__(
+        self, page: Page, *, base_url: str = ASSOCONNECT_URL, timeout: float = 30.0
+    ) -> None:
+        super().__init__(page, timeout=timeout)
+        self.base_url = base_url.rstrip("/")
+
+    async def login(self, credentials: Credentials) -> None:
+        """Log in once (never retried) and land on the dashboard."""
+        await self.page.goto(f"{self.base_url}/login", timeout=self._ms)
+        email = await self._visible(self.page.get_by_label(label_regex("e-mail")), "Adresse e-mail")
+        await email.fill(credentials.username)
+        password = await self._visible(
+            self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
+        )
+        await password.fill(credentials.password.get_secret_value())
+        await self._press("Se connecter", what="Se connecter")
+        alert = self.page.get_by_role("alert")
+        menu = self._by_role("Comptabilité", "button", "link").or_(
+            self.page.get_by_text(label_regex("Comptabilité", exact=True))
+        )
+        await self._visible(menu.or_(alert), "le tableau de bord d’AssoConnect")
+        if not await menu.count():
+            shown = " ".join(await self._texts(alert))
+            raise LoginFailed(f"AssoConnect refuse la connexion de {credentials.username} : {shown}")
+        logger.info("logged in to AssoConnect as %s", credentials.username)
+
+
+class RapprochementPage(PageObject):
+    """Comptabilité › Rapprochement bancaire › « Import depuis votre banque » of one association."""
+
+    def __init__(
+        self,
+        page: Page,
+        *,
+        association: str,
+        base_url: str = ASSOCONNECT_URL,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        super().__init__(page, timeout=timeout)
+        self.association = association
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry or RetryPolicy()
+        self._clicks = 0
+
+    # Navigation ----------------------------------------------------------------------
+
+    async def open(self) -> Self:
+        """Dashboard › the association › Comptabilité › Rapprochement bancaire › the import tab."""
+        async for attempt in self.retry.async_retrying():
+            with attempt:
+                await self._open_once()
+        return self
+
+    async def _open_once(self) -> None:
+        response = await self.page.goto(f"{self.base_url}/", timeout=self._ms)
+        if response is not None and response.status >= 500:
+            raise TransientSiteError(f"AssoConnect répond {response.status} ; réessayez plus tard.")
+        switcher = self._by_role("Changer d’association", "button")
+        login_form = self.page.get_by_label(label_regex("Mot de passe"))
+        await self._visible(switcher.or_(login_form), "le sélecteur d’association")
+        if not await switcher.count():
+            raise LoginFailed("Vous n’êtes pas connecté à AssoConnect : connectez-vous d’abord.")
+        await self._choose_association(switcher)
+        await self._press("Comptabilité", what="le menu « Comptabilité »")
+        await self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")
+        await self._click(
+            self._by_role("Import depuis votre banque", "tab", "link"), "l’onglet « Import depuis votre banque »"
+        )
+        await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+
+    async def _choose_association(self, switcher: Locator) -> None:
+        before = set(await self._visible_names(self.page.get_by_role("link")))
+        await switcher.first.click(timeout=self._ms)
+        menu_items = self.page.get_by_role("menuitem").or_(self.page.get_by_role("option"))
+        choices = await self._visible_names(menu_items)
+        if not choices:  # a plain list of links: the ones the switcher just showed
+            links = await self._visible_names(self.page.get_by_role("link"))
+            choices = [name for name in links if name not in before]
+        name = match_name(self.association, choices, what="association")
+        await self._click(
+            self._by_role(name, "menuitem", "option", "link", exact=True), f"l’association « {name} »"
+        )
+        await expect(switcher.first).to_contain_text(name, timeout=self._ms)
+        self.association = name
+
+    async def _visible_names(self, locator: Locator) -> list[str]:
+        names = []
+        for element in await locator.all():
+            if await element.is_visible():
+                names.append(" ".join((await element.inner_text()).split()))
+        return [n for n in names if n]
+
+    def _accounts_list(self) -> Locator:
+        return self._by_role(ACCOUNTS_LIST, "region", "navigation", "list")
+
+    async def _items(self) -> dict[str, Locator]:
+        """Each account's entry in the list, by the account's name (its first line)."""
+        accounts = await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+        entries = accounts.get_by_role("listitem")
+        if not await entries.count():
+            entries = accounts.get_by_role("link")
+        items: dict[str, Locator] = {}
+        for entry in await entries.all():
+            lines = [line.strip() for line in (await entry.inner_text()).splitlines() if line.strip()]
+            if lines:
+                items[lines[0]] = entry
+        return items
+
+    async def _select(self, name: str) -> Locator:
+        """Select an account in the list; return its panel on the right."""
+        panel = self.page.get_by_role("region", name=label_regex(name, exact=True))
+        if await panel.count() and await panel.get_by_role("radio").count():
+            return panel
+        item = (await self._items())[name]
+        link = item.get_by_role("link")
+        await (link if await link.count() else item).click(timeout=self._ms)
+        return await self._visible(panel, f"le détail du compte « {name} »")
+
+    # Reading -------------------------------------------------------------------------
+
+    async def accounts(self) -> list[AssoBankAccount]:
+        """The association's bank accounts with their status and linked Linxo account."""
+        names = list(await self._items())
+        return [await self._account(name) for name in names]
+
+    async def _account(self, name: str) -> AssoBankAccount:
+        panel = await self._select(name)
+        item = (await self._items())[name]
+        status = _status_in(await item.inner_text())
+        linxo = None
+        for radio in await self._linxo_radios(panel).all():
+            if await radio.is_checked():
+                linxo = await self._radio_name(radio)
+        return AssoBankAccount(
+            name=name,
+            sync_active=status is not None and fold(status) == fold(ACTIVE),
+            status=status,
+            linxo_account=linxo,
+        )
+
+    def _linxo_radios(self, panel: Locator) -> Locator:
+        return self._by_role(LINXO_CHOICE, "group", "radiogroup", scope=panel).get_by_role("radio")
+
+    async def _radio_name(self, radio: Locator) -> str:
+        return _AMOUNT_AT_END.sub("", await self._accessible_name(radio)).strip()
+
+    async def _resolve(self, account: str | None) -> str:
+        names = list(await self._items())
+        if account is None:
+            if len(names) == 1:
+                return names[0]
+            raise AccountNotFound(
+                "Plusieurs comptes bancaires : précisez lequel ("
+                + ", ".join(f"« {n} »" for n in names)
+                + ").",
+                wanted="",
+                choices=names,
+            )
+        return match_name(account, names, what="compte bancaire")
+
+    # Actions -------------------------------------------------------------------------
+
+    async def link(self, account: str, linxo_account: str) -> AssoBankAccount:
+        """Select ``account``, choose its Linxo account, « Enregistrer »."""
+        name = await self._resolve(account)
+        panel = await self._select(name)
+        radios = {await self._radio_name(r): r for r in await self._linxo_radios(panel).all()}
+        chosen = match_name(linxo_account, radios, what="compte Linxo")
+        await radios[chosen].check(timeout=self._ms)
+        async with self.page.expect_navigation(timeout=self._ms):
+            await self._click(self._by_role("Enregistrer", "button", scope=panel), "Enregistrer")
+        saved = self.page.get_by_role("status").filter(has_text=label_regex("enregistr"))
+        await self._visible(saved, "la confirmation de l’enregistrement")
+        logger.info("%s linked to the Linxo account %s", name, chosen)
+        result = await self._account(name)
+        if result.linxo_account != chosen:
+            raise AccountNotFound(
+                f"AssoConnect n’a pas enregistré « {chosen} » pour « {name} ».",
+                wanted=chosen,
+                choices=list(radios),
+            )
+        return result
+
+    async def force_sync(
+        self, account: str | None = None, *, linxo_account: str | None = None
+    ) -> SyncResult:
+        """« Plus d'options » › « Forcer la synchronisation » › « Synchroniser », verified.
+
+        An unlinked account is first linked (to ``linxo_account``, or to the one Linxo account
+        whose name matches). Transient failures are retried with the policy; if the import
+        still fails, the sync is launched from « Gérer ses comptes bancaires synchronisés avec
+        Linxo ». A running sync is waited for, never clicked again.
+        """
+        name = await self._resolve(account)
+        current = await self._account(name)
+        if current.linxo_account is None:
+            panel = await self._select(name)
+            choices = [await self._radio_name(r) for r in await self._linxo_radios(panel).all()]
+            target = linxo_account or match_name(name, choices, what="compte Linxo")
+            current = await self.link(name, target)
+        self._clicks = 0
+        status = current.status or ""
+        try:
+            async for attempt in self.retry.async_retrying():
+                with attempt:
+                    status = await self._sync_once(name)
+        except TransientSiteError as error:
+            logger.warning("sync of %s still failing after %d clicks: %s", name, self._clicks, error)
+            status = str(error)
+        if fold(status) == fold(ACTIVE):
+            return self._result(name, status, self._clicks, used_fallback=False)
+        logger.warning("sync of %s ended with « %s »; trying %s", name, status, MANAGE)
+        status = await self._sync_from_manage_page(name)
+        attempts = self._clicks + 1
+        if fold(status) != fold(ACTIVE):
+            raise SyncFailed(
+                f"La synchronisation de « {name} » échoue toujours (« {status} ») après "
+                f"{attempts} tentative(s), y compris depuis « {MANAGE} ». Vérifiez la connexion "
+                "de la banque sur Linxo."
+            )
+        return self._result(name, status, attempts, used_fallback=True)
+
+    @staticmethod
+    def _result(name: str, status: str, attempts: int, *, used_fallback: bool) -> SyncResult:
+        return SyncResult(
+            account=name,
+            ok=fold(status) == fold(ACTIVE),
+            status=status,
+            attempts=attempts,
+            used_fallback=used_fallback,
+            finished_at=now_in_paris(),
+        )
+
+    async def _sync_once(self, name: str) -> str:
+        """One try: wait out a running sync, click « Synchroniser », return the outcome shown.
+
+        Counts the clicks in ``self._clicks`` (a try that meets a running sync clicks nothing).
+        """
+        if not await self._accounts_list().count():  # e.g. still on an error page
+            await self._open_once()
+        await self._select(name)
+        status, was_running = await self._settled_status(name)
+        if was_running and fold(status) == fold(ACTIVE):
+            return status  # the sync that was running did the job
+        panel = await self._select(name)
+        sync = self._by_role("Synchroniser", "button", scope=panel, exact=True)
+        if not await sync.is_visible():
+            await self._press("Plus d’options", what="Plus d’options", scope=panel)
+        # The page reloads on submit: wait for the new one, not a notice left on the old one.
+        async with self.page.expect_navigation(timeout=self._ms):
+            await self._click(sync, "le bouton « Synchroniser »")
+        self._clicks += 1
+        started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
+        transient = self.page.get_by_text(label_regex(TRANSIENT[0]))
+        for text in TRANSIENT[1:]:
+            transient = transient.or_(self.page.get_by_text(label_regex(text)))
+        await self._visible(started.or_(transient), "la réponse au clic sur « Synchroniser »")
+        if await transient.count():
+            raise TransientSiteError("AssoConnect est indisponible ; réessayez plus tard.")
+        status, _ = await self._settled_status(name)
+        return status
+
+    async def _settled_status(self, name: str) -> tuple[str, bool]:
+        """The account's status once no sync runs, and whether one was running."""
+        item = self._item_for(name)
+        was_running = fold(RUNNING) in fold(await item.inner_text())
+        if was_running:
+            logger.info("a sync of %s is running; waiting for it to end", name)
+        try:
+            await expect(item).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
+        except AssertionError:
+            raise TransientSiteError(
+                f"La synchronisation de « {name} » dure plus de {self.timeout:g} s."
+            ) from None
+        return _status_in(await item.inner_text()) or "", was_running
+
+    def _item_for(self, name: str) -> Locator:
+        """The account's entry in the list (the list item, or its link when there are none)."""
+        accounts = self._accounts_list()
+        entry = accounts.get_by_role("listitem").or_(accounts.get_by_role("link"))
+        return entry.filter(has_text=label_regex(name)).first
+
+    async def _sync_from_manage_page(self, name: str) -> str:
+        if not await self._by_role(MANAGE, "link").count():
+            await self._open_once()
+            await self._select(name)
+        await self._click(self._by_role(MANAGE, "link"), f"le lien « {MANAGE} »")
+        row = self.page.get_by_role("row").filter(has_text=name).or_(
+            self.page.get_by_role("listitem").filter(has_text=name)
+        )
+        await self._visible(row, f"« {name} » sur la page « {MANAGE} »")
+        async with self.page.expect_navigation(timeout=self._ms):
+            await self._click(
+                self._by_role("Lancer la synchronisation", "button", scope=row.first),
+                "le bouton « Lancer la synchronisation »",
+            )
+        started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
+        await self._visible(started, "la confirmation du lancement de la synchronisation")
+        try:
+            await expect(row.first).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
+        except AssertionError:
+            return RUNNING
+        return _status_in(await row.first.inner_text()) or ""
