@@ -1,24 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Playwright
-
-from linxo_assoconnect import chromium_launch_options
+from helpers import BROWSERS, run_async
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(
-    browser_type_launch_args: dict[str, Any], playwright: Playwright
-) -> dict[str, Any]:
-    """Playwright's Chromium when installed, else the system's."""
-    return {**browser_type_launch_args, **chromium_launch_options(playwright.chromium)}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "locale": "fr-FR", "timezone_id": "Europe/Paris"}
+@pytest.fixture(scope="session", autouse=True)
+def _close_browsers() -> Iterator[None]:
+    yield
+    BROWSERS.close()
 
 
 @pytest.fixture(params=["a", "b"], ids=["markup-a", "markup-b"])
@@ -26,3 +18,13 @@ def variant(request: pytest.FixtureRequest) -> str:
     """Both recorded markups: page objects must not depend on one DOM."""
     value: str = request.param
     return value
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests (tests/_async/) on the tests' event loop."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    run_async(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True

@@ -21,9 +21,11 @@ from ._models import (
     BankProfile,
     Credentials,
     ReauthResult,
+    RestoreReport,
     SyncResult,
 )
 from ._retry import RetryPolicy
+from .flows._sync.restore import restore
 from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._sync.bank import BankAuthPage
 from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
@@ -49,6 +51,7 @@ __all__ = [
     "PageChanged",
     "RapprochementPage",
     "ReauthResult",
+    "RestoreReport",
     "RetryPolicy",
     "SyncFailed",
     "SyncResult",
@@ -56,4 +59,5 @@ __all__ = [
     "__version__",
     "chromium_launch_options",
     "find_chromium",
+    "restore",
 ]

@@ -16,6 +16,7 @@ __all__ = [
     "BankProfile",
     "Credentials",
     "ReauthResult",
+    "RestoreReport",
     "SyncResult",
 ]
 
@@ -77,6 +78,25 @@ class SyncResult(_Model):
     attempts: int
     used_fallback: bool
     finished_at: AwareDatetime
+
+
+class RestoreReport(_Model):
+    """What `restore` found and left: every connection and account, before and after."""
+
+    association: str
+    connections_before: list[BankConnection]
+    connections_after: list[BankConnection]
+    reauthentications: list[ReauthResult]
+    accounts_before: list[AssoBankAccount]
+    accounts_after: list[AssoBankAccount]
+    syncs: list[SyncResult]
+
+    @property
+    def ok(self) -> bool:
+        """Every connection healthy and every account's import active."""
+        return all(c.healthy for c in self.connections_after) and all(
+            a.sync_active for a in self.accounts_after
+        )
 
 
 def _labels(value: str | Sequence[str]) -> tuple[str, ...]:

@@ -23,9 +23,11 @@ from ._models import (
     BankProfile,
     Credentials,
     ReauthResult,
+    RestoreReport,
     SyncResult,
 )
 from ._retry import RetryPolicy
+from .flows._async.restore import restore
 from .pages._async.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._async.bank import BankAuthPage
 from .pages._async.linxo import LinxoLoginPage, LinxoSettings
@@ -49,10 +51,12 @@ __all__ = [
     "PageChanged",
     "RapprochementPage",
     "ReauthResult",
+    "RestoreReport",
     "RetryPolicy",
     "SyncFailed",
     "SyncResult",
     "TransientSiteError",
     "chromium_launch_options",
     "find_chromium",
+    "restore",
 ]

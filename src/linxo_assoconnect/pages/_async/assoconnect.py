@@ -92,6 +92,7 @@ class RapprochementPage(PageObject):
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
         self._clicks = 0
+        self._chosen = False
 
     # Navigation ----------------------------------------------------------------------
 
@@ -120,6 +121,9 @@ class RapprochementPage(PageObject):
         await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
 
     async def _choose_association(self, switcher: Locator) -> None:
+        shown = " ".join((await switcher.first.inner_text()).split())
+        if self._chosen and fold(self.association) in fold(shown):
+            return  # already chosen once, and still the current one
         before = set(await self._visible_names(self.page.get_by_role("link")))
         await switcher.first.click(timeout=self._ms)
         menu_items = self.page.get_by_role("menuitem").or_(self.page.get_by_role("option"))
@@ -133,13 +137,14 @@ class RapprochementPage(PageObject):
         )
         await expect(switcher.first).to_contain_text(name, timeout=self._ms)
         self.association = name
+        self._chosen = True
 
-    async def _visible_names(self, locator: Locator) -> list[str]:
-        names = []
-        for element in await locator.all():
-            if await element.is_visible():
-                names.append(" ".join((await element.inner_text()).split()))
-        return [n for n in names if n]
+    @staticmethod
+    async def _visible_names(locator: Locator) -> list[str]:
+        texts: list[str] = await locator.evaluate_all(
+            "els => els.filter(e => e.checkVisibility()).map(e => e.innerText)"
+        )
+        return [name for name in (" ".join(t.split()) for t in texts) if name]
 
     def _accounts_list(self) -> Locator:
         return self._by_role(ACCOUNTS_LIST, "region", "navigation", "list")

@@ -1,0 +1,5 @@
+"""``python -m linxo_assoconnect``: the command line."""
+
+from .cli import main
+
+raise SystemExit(main())

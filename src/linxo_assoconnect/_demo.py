@@ -1,0 +1,118 @@
+"""``linxo-assoconnect demo``: the whole restore against the offline sandbox, before and after."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from playwright.async_api import async_playwright
+from pydantic import SecretStr
+
+from ._browser import chromium_launch_options
+from ._errors import LinxoAssoconnectError
+from ._models import AssoBankAccount, BankConnection, Credentials, RestoreReport
+from ._retry import RetryPolicy
+from .flows._async.restore import restore
+from .testing import (
+    DEMO_ASSOCONNECT,
+    DEMO_BANK,
+    DEMO_LINXO,
+    DEMO_SMS_CODE,
+    SCENARIOS,
+    DemoLogin,
+    Sandbox,
+)
+
+__all__ = ["run_demo"]
+
+
+def _credentials(login: DemoLogin) -> Credentials:
+    return Credentials(username=login.username, password=SecretStr(login.password))
+
+
+def _euros(connection: BankConnection) -> str:
+    if connection.balance is None:
+        return ""
+    whole, cents = f"{connection.balance:,.2f}".split(".")
+    return f"  solde {whole.replace(',', ' ')},{cents} €"
+
+
+def _connection_line(connection: BankConnection) -> str:
+    if connection.healthy:
+        updated = connection.updated_at.strftime("%d/%m/%Y %H:%M") if connection.updated_at else "?"
+        return f"OK, mise à jour {updated}{_euros(connection)}"
+    return f"EN ERREUR : {connection.message}"
+
+
+def _account_line(account: AssoBankAccount) -> str:
+    linked = f" (compte Linxo : {account.linxo_account})" if account.linxo_account else " (aucun compte Linxo associé)"
+    return f"{account.status}{linked}"
+
+
+def format_report(report: RestoreReport, seconds: float) -> str:
+    """The before/after table a treasurer reads."""
+    lines = ["", "Linxo : connexions bancaires"]
+    after = {c.bank: c for c in report.connections_after}
+    for before in report.connections_before:
+        lines.append(f"  {before.bank}")
+        lines.append(f"    avant : {_connection_line(before)}")
+        lines.append(f"    après : {_connection_line(after[before.bank])}")
+    lines += ["", f"AssoConnect : {report.association}, Import depuis votre banque"]
+    accounts_after = {a.name: a for a in report.accounts_after}
+    for before_account in report.accounts_before:
+        lines.append(f"  {before_account.name}")
+        lines.append(f"    avant : {_account_line(before_account)}")
+        lines.append(f"    après : {_account_line(accounts_after[before_account.name])}")
+    lines.append("")
+    for reauth in report.reauthentications:
+        lines.append(f"Réauthentifié auprès de la banque : {reauth.bank}")
+    for sync in report.syncs:
+        how = " via « Gérer ses comptes bancaires synchronisés avec Linxo »" if sync.used_fallback else ""
+        lines.append(
+            f"Synchronisation forcée : {sync.account}, {sync.attempts} clic(s){how} → {sync.status}"
+        )
+    verdict = "Tout est rétabli." if report.ok else "Il reste des problèmes (voir ci-dessus)."
+    lines.append(f"{verdict} ({seconds:.1f} s)")
+    return "\n".join(lines)
+
+
+async def run_demo(scenario: str, *, markup: str = "a", headed: bool = False, as_json: bool = False) -> int:
+    """Restore the sandbox's broken connection and accounts; print before and after."""
+    sandbox = Sandbox(SCENARIOS[scenario].model_copy(update={"variant": markup}))
+    print(
+        f"Bac à sable hors ligne : Linxo, AssoConnect et « Banque Exemple » (scénario {scenario}).",
+        file=sys.stderr,
+    )
+    started = time.monotonic()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            headless=not headed, **chromium_launch_options(playwright.chromium)
+        )
+        try:
+            context = await browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+            await sandbox.attach_async(context)
+            page = await context.new_page()
+            report = await restore(
+                page,
+                association="Association Exemple",
+                linxo=_credentials(DEMO_LINXO),
+                assoconnect=_credentials(DEMO_ASSOCONNECT),
+                bank=_credentials(DEMO_BANK),
+                otp=lambda: DEMO_SMS_CODE,
+                retry=RetryPolicy(initial_wait=0.2, max_wait=2.0, deadline=60.0),
+                timeout=15.0,
+                bank_timeout=30.0,
+            )
+        except LinxoAssoconnectError as error:
+            print(f"Échec : {type(error).__name__}: {error}", file=sys.stderr)
+            return 1
+        finally:
+            await browser.close()
+    if as_json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(format_report(report, time.monotonic() - started))
+    blocked = [e.subject for e in sandbox.record.blocked]
+    if blocked:
+        print(f"Requêtes bloquées (hors bac à sable) : {', '.join(blocked)}", file=sys.stderr)
+    return 0 if report.ok else 1

@@ -1,0 +1,1 @@
+"""Async page objects: the single source of the logic (``_sync`` is generated from here)."""
