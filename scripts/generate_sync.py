@@ -1,7 +1,7 @@
 """Generate the sync API from the async one (the single source of the logic).
 
-    python scripts/generate_sync.py          # rewrite every _sync/ folder from its _async/ twin
-    python scripts/generate_sync.py --check  # exit 1 if a generated file is not current
+python scripts/generate_sync.py          # rewrite every _sync/ folder from its _async/ twin
+python scripts/generate_sync.py --check  # exit 1 if a generated file is not current
 """
 
 from __future__ import annotations

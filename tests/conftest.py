@@ -4,6 +4,7 @@ import inspect
 from collections.abc import Iterator
 
 import pytest
+
 from helpers import BROWSERS, run_async
 
 

@@ -7,8 +7,8 @@ Tests in tests/_async/ use `async_sandboxed`; their generated twins in tests/_sy
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine, Iterator
 import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
 

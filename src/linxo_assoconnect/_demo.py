@@ -45,7 +45,11 @@ def _connection_line(connection: BankConnection) -> str:
 
 
 def _account_line(account: AssoBankAccount) -> str:
-    linked = f" (compte Linxo : {account.linxo_account})" if account.linxo_account else " (aucun compte Linxo associé)"
+    linked = (
+        f" (compte Linxo : {account.linxo_account})"
+        if account.linxo_account
+        else " (aucun compte Linxo associé)"
+    )
     return f"{account.status}{linked}"
 
 
@@ -67,7 +71,11 @@ def format_report(report: RestoreReport, seconds: float) -> str:
     for reauth in report.reauthentications:
         lines.append(f"Réauthentifié auprès de la banque : {reauth.bank}")
     for sync in report.syncs:
-        how = " via « Gérer ses comptes bancaires synchronisés avec Linxo »" if sync.used_fallback else ""
+        how = (
+            " via « Gérer ses comptes bancaires synchronisés avec Linxo »"
+            if sync.used_fallback
+            else ""
+        )
         lines.append(
             f"Synchronisation forcée : {sync.account}, {sync.attempts} clic(s){how} → {sync.status}"
         )
@@ -76,7 +84,9 @@ def format_report(report: RestoreReport, seconds: float) -> str:
     return "\n".join(lines)
 
 
-async def run_demo(scenario: str, *, markup: str = "a", headed: bool = False, as_json: bool = False) -> int:
+async def run_demo(
+    scenario: str, *, markup: str = "a", headed: bool = False, as_json: bool = False
+) -> int:
     """Restore the sandbox's broken connection and accounts; print before and after."""
     sandbox = Sandbox(SCENARIOS[scenario].model_copy(update={"variant": markup}))
     print(

@@ -8,13 +8,13 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-__all__ = ["EVIDENCE_ENV_VAR", "PASSWORD_FIELDS", "evidence_dir"]
+__all__ = ["EVIDENCE_ENV_VAR", "SECRET_FIELDS", "evidence_dir"]
 
 EVIDENCE_ENV_VAR = "LINXO_ASSOCONNECT_EVIDENCE_DIR"
 
 # Masked in every screenshot. A CSS selector on purpose: it must catch every password field,
 # whatever its label, not locate one element of the flow.
-PASSWORD_FIELDS = "input[type=password], input[autocomplete=one-time-code]"
+SECRET_FIELDS = "input[type=password], input[autocomplete=one-time-code]"  # noqa: S105
 
 
 def evidence_dir(step: str) -> Path:

@@ -44,8 +44,10 @@ def _char_class(char: str) -> str:
     base = fold(char)
     if len(base) == 1 and base.isalpha():
         # Any accented form of the letter: « e » also matches « é », « è », « ê », « ë ».
-        accented = _ACCENTED.get(base)
-        return f"[{base}{accented}]" if accented else base
+        forms = dict.fromkeys(base + _ACCENTED.get(base, "") + char.lower())
+        return f"[{''.join(forms)}]" if len(forms) > 1 else base
+    if base != char.casefold():  # a letter that folds to several (« ß » → « ss »)
+        return f"(?:{re.escape(char)}|{re.escape(base)})"
     return re.escape(char)
 
 
@@ -94,7 +96,9 @@ def match_name(wanted: str, choices: Iterable[str], *, what: str = "compte") -> 
 
 
 _AMOUNT_RE = re.compile(
-    rf"(?P<sign>[{_MINUS_SIGNS}+])?\s*(?P<int>\d{{1,3}}(?:[ .]\d{{3}})+|\d+)(?:,(?P<dec>\d+))?"
+    # Not glued to a word or a number before it: « 06h33 100,00 € » is 100, not 33 100.
+    rf"(?P<sign>[{_MINUS_SIGNS}+])?[ ]*(?<![\w.,])(?P<int>\d{{1,3}}(?:[ .]\d{{3}})+|\d+)"
+    r"(?:,(?P<dec>\d+))?"
     r"\s*(?:€|EUR\b)"
 )
 

@@ -1,8 +1,8 @@
 """The async API: the same names and signatures as `linxo_assoconnect`, for asyncio and Jupyter.
 
-    from linxo_assoconnect.aio import LinxoLoginPage, LinxoSettings
+from linxo_assoconnect.aio import LinxoLoginPage, LinxoSettings
 
-    await LinxoLoginPage(page).login(credentials)
+await LinxoLoginPage(page).login(credentials)
 """
 
 from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
@@ -36,8 +36,8 @@ __all__ = [
     "BROWSER_ENV_VAR",
     "AccountNotFound",
     "AssoBankAccount",
-    "BankAuthFailed",
     "AssoConnectLoginPage",
+    "BankAuthFailed",
     "BankAuthPage",
     "BankConnection",
     "BankProfile",

@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="afficher le journal de la bibliothèque")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="afficher le journal de la bibliothèque"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -41,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     from .testing import SCENARIOS
 
     demo.add_argument("--scenario", default="demo", choices=sorted(SCENARIOS))
-    demo.add_argument("--markup", default="a", choices=("a", "b"), help="variante de balisage enregistrée")
+    demo.add_argument(
+        "--markup", default="a", choices=("a", "b"), help="variante de balisage enregistrée"
+    )
     demo.add_argument("--headed", action="store_true", help="afficher la fenêtre du navigateur")
     demo.add_argument("--json", action="store_true", help="rapport en JSON")
 

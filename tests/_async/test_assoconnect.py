@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from helpers import ASSOCONNECT, FAST_RETRY, async_sandboxed, credentials
+from playwright.async_api import Page
 
+from helpers import ASSOCONNECT, FAST_RETRY, async_sandboxed, credentials
 from linxo_assoconnect.aio import (
     AccountNotFound,
     AssoConnectLoginPage,
@@ -18,9 +19,9 @@ from linxo_assoconnect.aio import (
 from linxo_assoconnect.testing import DEMO_ASSOCONNECT, Scenario
 
 
-async def open_tab(page: object, association: str = "Association Exemple") -> RapprochementPage:
-    await AssoConnectLoginPage(page).login(ASSOCONNECT)  # type: ignore[arg-type]
-    tab = RapprochementPage(page, association=association, retry=FAST_RETRY, timeout=10)  # type: ignore[arg-type]
+async def open_tab(page: Page, association: str = "Association Exemple") -> RapprochementPage:
+    await AssoConnectLoginPage(page).login(ASSOCONNECT)
+    tab = RapprochementPage(page, association=association, retry=FAST_RETRY, timeout=10)
     return await tab.open()
 
 
@@ -54,9 +55,7 @@ async def test_other_association_is_chosen_in_the_switcher(variant: str) -> None
     async with async_sandboxed(Scenario(variant=variant)) as (page, _):
         tab = await open_tab(page, association="club exemple")
         assert tab.association == "Club Exemple de Voile"
-        assert [(a.name, a.sync_active) for a in await tab.accounts()] == [
-            ("Compte chèques", True)
-        ]
+        assert [(a.name, a.sync_active) for a in await tab.accounts()] == [("Compte chèques", True)]
 
 
 async def test_unknown_association_lists_the_choices(variant: str) -> None:

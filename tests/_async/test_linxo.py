@@ -6,8 +6,8 @@ import time
 from decimal import Decimal
 
 import pytest
-from helpers import BANK, LINXO, async_sandboxed, credentials
 
+from helpers import BANK, LINXO, async_sandboxed, credentials
 from linxo_assoconnect.aio import (
     AccountNotFound,
     BankAuthFailed,

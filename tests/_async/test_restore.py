@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from helpers import ASSOCONNECT, BANK, FAST_RETRY, LINXO, async_sandboxed
-
 from linxo_assoconnect.aio import restore
 from linxo_assoconnect.testing import DEMO_SMS_CODE, SCENARIOS
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from helpers import ASSOCONNECT, FAST_RETRY, sandboxed, credentials
+from playwright.sync_api import Page
 
+from helpers import ASSOCONNECT, FAST_RETRY, sandboxed, credentials
 from linxo_assoconnect import (
     AccountNotFound,
     AssoConnectLoginPage,
@@ -19,9 +20,9 @@ from linxo_assoconnect import (
 from linxo_assoconnect.testing import DEMO_ASSOCONNECT, Scenario
 
 
-def open_tab(page: object, association: str = "Association Exemple") -> RapprochementPage:
-    AssoConnectLoginPage(page).login(ASSOCONNECT)  # type: ignore[arg-type]
-    tab = RapprochementPage(page, association=association, retry=FAST_RETRY, timeout=10)  # type: ignore[arg-type]
+def open_tab(page: Page, association: str = "Association Exemple") -> RapprochementPage:
+    AssoConnectLoginPage(page).login(ASSOCONNECT)
+    tab = RapprochementPage(page, association=association, retry=FAST_RETRY, timeout=10)
     return tab.open()
 
 
@@ -55,9 +56,7 @@ def test_other_association_is_chosen_in_the_switcher(variant: str) -> None:
     with sandboxed(Scenario(variant=variant)) as (page, _):
         tab = open_tab(page, association="club exemple")
         assert tab.association == "Club Exemple de Voile"
-        assert [(a.name, a.sync_active) for a in tab.accounts()] == [
-            ("Compte chèques", True)
-        ]
+        assert [(a.name, a.sync_active) for a in tab.accounts()] == [("Compte chèques", True)]
 
 
 def test_unknown_association_lists_the_choices(variant: str) -> None:

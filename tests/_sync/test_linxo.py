@@ -7,8 +7,8 @@ import time
 from decimal import Decimal
 
 import pytest
-from helpers import BANK, LINXO, sandboxed, credentials
 
+from helpers import BANK, LINXO, sandboxed, credentials
 from linxo_assoconnect import (
     AccountNotFound,
     BankAuthFailed,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from helpers import ASSOCONNECT, BANK, FAST_RETRY, LINXO, sandboxed
-
 from linxo_assoconnect import restore
 from linxo_assoconnect.testing import DEMO_SMS_CODE, SCENARIOS
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from .._text import fold, label_regex
-
 from . import _state as st
 from ._data import ASSOCIATIONS, LINXO_CONNECTIONS
 from ._http import Request, Response
@@ -37,13 +36,8 @@ STALE = timedelta(days=183)
 
 def euro(amount: Decimal) -> str:
     """« 1 234,56 € » as French sites print it (narrow no-break space between thousands)."""
-    sign = "-" if amount < 0 else ""
-    units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while units:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    return f"{sign}{NARROW_NBSP.join(groups)},{cents}{NBSP}€"
+    digits = f"{amount:,.2f}".replace(",", NARROW_NBSP).replace(".", ",")
+    return f"{digits}{NBSP}€"
 
 
 class Sandbox:
@@ -72,7 +66,7 @@ class Sandbox:
         self._templates.filters["euro"] = euro
         self._templates.filters["linxo_date"] = lambda d: d.strftime("%d.%m.%y, %Hh%M")
         self._templates.filters["fr_date"] = lambda d: d.strftime("%d/%m/%Y à %H:%M")
-        self._sites = {
+        self._sites: dict[str, LinxoSite | BankSite | AssoConnectSite] = {
             LINXO_HOST: LinxoSite(self),
             BANK_HOST: BankSite(self),
             ASSOCONNECT_HOST: AssoConnectSite(self),
@@ -118,7 +112,9 @@ class Sandbox:
                     iban=account.iban,
                     linxo_account=None if is_unlinked else account.linxo_account,
                     status=status,
-                    last_import=now - timedelta(days=1) if status == st.SYNC_ACTIVE else now - STALE,
+                    last_import=now - timedelta(days=1)
+                    if status == st.SYNC_ACTIVE
+                    else now - STALE,
                 )
                 accounts.append(asso_account)
             associations.append(st.Association(str(52000 + number), seed.name, accounts))
@@ -132,7 +128,9 @@ class Sandbox:
         )
         for old, new in self.scenario.changed_labels.items():
             # Whatever apostrophes or case the markup variant writes the label with.
-            html = re.sub(rf">(\s*){label_regex(old).pattern}(\s*)<", rf">\g<1>{new}\g<2><", html, flags=re.I)
+            html = re.sub(
+                rf">(\s*){label_regex(old).pattern}(\s*)<", rf">\g<1>{new}\g<2><", html, flags=re.I
+            )
         return Response(status=status, body=html)
 
     def handle(self, request: Request) -> Response | None:
@@ -149,7 +147,7 @@ class Sandbox:
 
     def _block(self, url: str) -> None:
         with self._lock:
-            self.record.add(st.Event("blocked_request", "", subject=url.split("?")[0]))
+            self.record.add(st.Event("blocked_request", "", subject=url.split("?", maxsplit=1)[0]))
 
     def attach(self, context: BrowserContext) -> None:
         """Serve the sandbox to a sync-API BrowserContext; every other request is aborted."""

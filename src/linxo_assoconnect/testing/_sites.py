@@ -14,7 +14,14 @@ from ._http import Handler, Request, Response, Routes
 if TYPE_CHECKING:
     from ._scenario import Scenario
 
-__all__ = ["ASSOCONNECT_HOST", "BANK_HOST", "LINXO_HOST", "AssoConnectSite", "BankSite", "LinxoSite"]
+__all__ = [
+    "ASSOCONNECT_HOST",
+    "BANK_HOST",
+    "LINXO_HOST",
+    "AssoConnectSite",
+    "BankSite",
+    "LinxoSite",
+]
 
 LINXO_HOST = "wwws.linxo.com"
 ASSOCONNECT_HOST = "app.assoconnect.com"
@@ -33,8 +40,9 @@ class Host(Protocol):
     connections: list[st.Connection]
     associations: list[st.Association]
 
-    def render(self, site: str, template: str, /, status: int = 200, **context: object) -> Response:
-        ...
+    def render(
+        self, site: str, template: str, /, status: int = 200, **context: object
+    ) -> Response: ...
 
 
 def _token() -> str:
@@ -107,7 +115,11 @@ class LinxoSite:
         state = _token()
         self.pending[state] = connection.id
         query = urlencode(
-            {"state": state, "redirect_uri": f"{LINXO}/secured/psd2/callback", "bank": connection.bank}
+            {
+                "state": state,
+                "redirect_uri": f"{LINXO}/secured/psd2/callback",
+                "bank": connection.bank,
+            }
         )
         return Response.redirect(f"{BANK}/authorize?{query}")
 
@@ -148,7 +160,10 @@ class BankSite:
             redirect_uri = request.query.get("redirect_uri", "")
             if not redirect_uri.startswith(LINXO):
                 return self.host.render(self.name, "error.html", status=400)
-            self.flows[state] = {"redirect_uri": redirect_uri, "bank": request.query.get("bank", "")}
+            self.flows[state] = {
+                "redirect_uri": redirect_uri,
+                "bank": request.query.get("bank", ""),
+            }
         return self.host.render(
             self.name, "login.html", state=state, bank=self.flows[state]["bank"], error=error
         )
@@ -164,7 +179,9 @@ class BankSite:
             request.form.get("mot_de_passe"),
         ) == (DEMO_BANK.username, DEMO_BANK.password)
         self.host.record.add(
-            st.Event("bank_credentials", self.name, subject=identifier, outcome="ok" if ok else "refused")
+            st.Event(
+                "bank_credentials", self.name, subject=identifier, outcome="ok" if ok else "refused"
+            )
         )
         if not ok:
             return self.login_page(request, error="Identifiant ou mot de passe incorrect.")
@@ -263,7 +280,9 @@ class AssoConnectSite:
             return association.accounts[0] if association.accounts else None
         return next((a for a in association.accounts if a.id == wanted), None)
 
-    def page(self, request: Request, template: str, status: int = 200, **context: object) -> Response:
+    def page(
+        self, request: Request, template: str, status: int = 200, **context: object
+    ) -> Response:
         return self.host.render(
             self.name,
             template,
@@ -309,11 +328,15 @@ class AssoConnectSite:
     def linxo_accounts(self) -> list[st.LinxoAccount]:
         return [a for c in self.host.connections for a in c.accounts]
 
-    def import_tab(self, request: Request, *, status: int = 200, notice: str | None = None) -> Response:
+    def import_tab(
+        self, request: Request, *, status: int = 200, notice: str | None = None
+    ) -> Response:
         if self.running_at_first_view:
             self.running_at_first_view = False
             for account in self.association(request).accounts:
-                account.job = st.SyncJob(time.monotonic(), self.host.scenario.sync_duration, ok=True)
+                account.job = st.SyncJob(
+                    time.monotonic(), self.host.scenario.sync_duration, ok=True
+                )
         selected = self.account(request)
         return self.page(
             request,
@@ -322,9 +345,11 @@ class AssoConnectSite:
             tab="import",
             selected=selected,
             linxo_accounts=self.linxo_accounts(),
-            notice=notice or {"enregistre": "Les modifications ont été enregistrées.",
-                              "synchro": "La synchronisation a été lancée."}.get(
-                                  request.query.get("ok", ""), None),
+            notice=notice
+            or {
+                "enregistre": "Les modifications ont été enregistrées.",
+                "synchro": "La synchronisation a été lancée.",
+            }.get(request.query.get("ok", "")),
         )
 
     def link(self, request: Request) -> Response:
@@ -348,15 +373,26 @@ class AssoConnectSite:
             outcome = "transient_error"
         else:
             outcome = "started"
-            account.job = st.SyncJob(time.monotonic(), self.host.scenario.sync_duration, self._will_succeed(account, where))
-        self.host.record.add(st.Event("sync_click", self.name, subject=account.name, outcome=outcome, where=where))
+            account.job = st.SyncJob(
+                time.monotonic(),
+                self.host.scenario.sync_duration,
+                self._will_succeed(account, where),
+            )
+        self.host.record.add(
+            st.Event("sync_click", self.name, subject=account.name, outcome=outcome, where=where)
+        )
         return account, outcome
 
     def _will_succeed(self, account: st.AssoAccount, where: str) -> bool:
         if where == "import" and self.host.scenario.sync_fails_until_fallback:
             return False
         linked = next(
-            (c for c in self.host.connections for a in c.accounts if a.name == account.linxo_account),
+            (
+                c
+                for c in self.host.connections
+                for a in c.accounts
+                if a.name == account.linxo_account
+            ),
             None,
         )
         return linked is not None and linked.healthy
@@ -385,7 +421,9 @@ class AssoConnectSite:
         return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}")
 
     def manage(self, request: Request) -> Response:
-        notice = "La synchronisation a été lancée." if request.query.get("ok") == "synchro" else None
+        notice = (
+            "La synchronisation a été lancée." if request.query.get("ok") == "synchro" else None
+        )
         return self.page(request, "linxo.html", notice=notice)
 
     def sync_status(self, request: Request) -> Response:

@@ -6,7 +6,6 @@ import re
 from typing import Self
 
 from playwright.async_api import Locator, Page, expect
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._errors import AccountNotFound, LoginFailed, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
@@ -71,7 +70,9 @@ class AssoConnectLoginPage(PageObject):
         await self._visible(menu.or_(alert), "le tableau de bord d’AssoConnect")
         if not await menu.count():
             shown = " ".join(await self._texts(alert))
-            raise LoginFailed(f"AssoConnect refuse la connexion de {credentials.username} : {shown}")
+            raise LoginFailed(
+                f"AssoConnect refuse la connexion de {credentials.username} : {shown}"
+            )
         logger.info("logged in to AssoConnect as %s", credentials.username)
 
 
@@ -116,7 +117,8 @@ class RapprochementPage(PageObject):
         await self._press("Comptabilité", what="le menu « Comptabilité »")
         await self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")
         await self._click(
-            self._by_role("Import depuis votre banque", "tab", "link"), "l’onglet « Import depuis votre banque »"
+            self._by_role("Import depuis votre banque", "tab", "link"),
+            "l’onglet « Import depuis votre banque »",
         )
         await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
 
@@ -133,7 +135,8 @@ class RapprochementPage(PageObject):
             choices = [name for name in links if name not in before]
         name = match_name(self.association, choices, what="association")
         await self._click(
-            self._by_role(name, "menuitem", "option", "link", exact=True), f"l’association « {name} »"
+            self._by_role(name, "menuitem", "option", "link", exact=True),
+            f"l’association « {name} »",
         )
         await expect(switcher.first).to_contain_text(name, timeout=self._ms)
         self.association = name
@@ -157,7 +160,9 @@ class RapprochementPage(PageObject):
             entries = accounts.get_by_role("link")
         items: dict[str, Locator] = {}
         for entry in await entries.all():
-            lines = [line.strip() for line in (await entry.inner_text()).splitlines() if line.strip()]
+            lines = [
+                line.strip() for line in (await entry.inner_text()).splitlines() if line.strip()
+            ]
             if lines:
                 items[lines[0]] = entry
         return items
@@ -261,7 +266,9 @@ class RapprochementPage(PageObject):
                 with attempt:
                     status = await self._sync_once(name)
         except TransientSiteError as error:
-            logger.warning("sync of %s still failing after %d clicks: %s", name, self._clicks, error)
+            logger.warning(
+                "sync of %s still failing after %d clicks: %s", name, self._clicks, error
+            )
             status = str(error)
         if fold(status) == fold(ACTIVE):
             return self._result(name, status, self._clicks, used_fallback=False)
@@ -341,8 +348,10 @@ class RapprochementPage(PageObject):
             await self._open_once()
             await self._select(name)
         await self._click(self._by_role(MANAGE, "link"), f"le lien « {MANAGE} »")
-        row = self.page.get_by_role("row").filter(has_text=name).or_(
-            self.page.get_by_role("listitem").filter(has_text=name)
+        row = (
+            self.page.get_by_role("row")
+            .filter(has_text=name)
+            .or_(self.page.get_by_role("listitem").filter(has_text=name))
         )
         await self._visible(row, f"« {name} » sur la page « {MANAGE} »")
         async with self.page.expect_navigation(timeout=self._ms):

@@ -82,7 +82,9 @@ class LinxoSettings(PageObject):
             raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
         await self._click(gear, "la roue crantée « Paramètres »")
         await self._press("Mes comptes", what="Mes comptes")
-        await self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
+        await self._visible(
+            self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »"
+        )
 
     def _authenticate_buttons(self, scope: Page | Locator | None = None) -> Locator:
         return self._by_role(AUTHENTICATE, "button", "link", scope=scope)
@@ -100,11 +102,13 @@ class LinxoSettings(PageObject):
 
     async def connections(self) -> list[BankConnection]:
         """Every bank connection shown on « Mes comptes », with its state and balance."""
-        await self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
+        await self._visible(
+            self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »"
+        )
         return [await self._read(bank, card) for bank, card in (await self._cards()).items()]
 
     async def _read(self, bank: str, card: Locator) -> BankConnection:
-        text = " ".join((await card.inner_text()).split())
+        text = await card.inner_text()
         alerts = await self._texts(card.get_by_role("alert"))
         message = " ".join(alerts) or None
         return BankConnection(
@@ -138,7 +142,9 @@ class LinxoSettings(PageObject):
         dialog = self._by_role("Connexion sécurisée", "dialog", "alertdialog")
         await self._visible(dialog, "la fenêtre « Connexion sécurisée »")
         linxo = host_of(self.page.url)
-        await self._click(self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)")
+        await self._click(
+            self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)"
+        )
         await self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
         logger.info("redirected to the bank for %s", name)
         await bank_auth.complete()
@@ -146,6 +152,8 @@ class LinxoSettings(PageObject):
         after = {c.bank: c for c in await self.connections()}.get(name)
         if after is None or not after.healthy:
             shown = after.message if after else "la connexion a disparu"
-            raise BankAuthFailed(f"Après l’authentification, Linxo montre toujours {name} en erreur : {shown}")
+            raise BankAuthFailed(
+                f"Après l’authentification, Linxo montre toujours {name} en erreur : {shown}"
+            )
         logger.info("%s re-authenticated; balance %s", name, after.balance)
         return ReauthResult(bank=name, balance=after.balance, completed_at=now_in_paris())

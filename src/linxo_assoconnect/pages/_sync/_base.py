@@ -11,7 +11,7 @@ from playwright.sync_api import Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._errors import PageChanged
-from ..._evidence import PASSWORD_FIELDS, evidence_dir
+from ..._evidence import SECRET_FIELDS, evidence_dir
 from ..._text import fold, label_regex
 
 __all__ = ["PageObject", "host_of"]
@@ -63,7 +63,9 @@ class PageObject:
         target = controls if controls.count() else texts
         target.first.click(timeout=self._ms)
 
-    def _visible(self, locator: Locator, what: str, *, timeout: float | None = None) -> Locator:
+    def _visible(
+        self, locator: Locator, what: str, *, timeout: float | None = None
+    ) -> Locator:
         """Wait until ``locator`` shows; `PageChanged` (with evidence) if it never does."""
         try:
             locator.first.wait_for(
@@ -82,10 +84,10 @@ class PageObject:
         screenshot, html = folder / "page.png", folder / "page.html"
         try:
             self.page.screenshot(
-                path=screenshot, full_page=True, mask=[self.page.locator(PASSWORD_FIELDS)]
+                path=screenshot, full_page=True, mask=[self.page.locator(SECRET_FIELDS)]
             )
             html.write_text(self.page.content(), encoding="utf-8")
-        except Exception:  # noqa: BLE001 - evidence is best effort; the error matters more
+        except Exception:
             logger.debug("could not save evidence in %s", folder, exc_info=True)
         logger.error("%s not found on %s; evidence in %s", what, self.page.url, folder)
         return PageChanged(

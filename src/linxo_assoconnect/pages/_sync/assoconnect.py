@@ -7,7 +7,6 @@ import re
 from typing import Self
 
 from playwright.sync_api import Locator, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._errors import AccountNotFound, LoginFailed, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
@@ -72,7 +71,9 @@ class AssoConnectLoginPage(PageObject):
         self._visible(menu.or_(alert), "le tableau de bord d’AssoConnect")
         if not menu.count():
             shown = " ".join(self._texts(alert))
-            raise LoginFailed(f"AssoConnect refuse la connexion de {credentials.username} : {shown}")
+            raise LoginFailed(
+                f"AssoConnect refuse la connexion de {credentials.username} : {shown}"
+            )
         logger.info("logged in to AssoConnect as %s", credentials.username)
 
 
@@ -117,7 +118,8 @@ class RapprochementPage(PageObject):
         self._press("Comptabilité", what="le menu « Comptabilité »")
         self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")
         self._click(
-            self._by_role("Import depuis votre banque", "tab", "link"), "l’onglet « Import depuis votre banque »"
+            self._by_role("Import depuis votre banque", "tab", "link"),
+            "l’onglet « Import depuis votre banque »",
         )
         self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
 
@@ -134,7 +136,8 @@ class RapprochementPage(PageObject):
             choices = [name for name in links if name not in before]
         name = match_name(self.association, choices, what="association")
         self._click(
-            self._by_role(name, "menuitem", "option", "link", exact=True), f"l’association « {name} »"
+            self._by_role(name, "menuitem", "option", "link", exact=True),
+            f"l’association « {name} »",
         )
         expect(switcher.first).to_contain_text(name, timeout=self._ms)
         self.association = name
@@ -158,7 +161,9 @@ class RapprochementPage(PageObject):
             entries = accounts.get_by_role("link")
         items: dict[str, Locator] = {}
         for entry in entries.all():
-            lines = [line.strip() for line in (entry.inner_text()).splitlines() if line.strip()]
+            lines = [
+                line.strip() for line in (entry.inner_text()).splitlines() if line.strip()
+            ]
             if lines:
                 items[lines[0]] = entry
         return items
@@ -262,7 +267,9 @@ class RapprochementPage(PageObject):
                 with attempt:
                     status = self._sync_once(name)
         except TransientSiteError as error:
-            logger.warning("sync of %s still failing after %d clicks: %s", name, self._clicks, error)
+            logger.warning(
+                "sync of %s still failing after %d clicks: %s", name, self._clicks, error
+            )
             status = str(error)
         if fold(status) == fold(ACTIVE):
             return self._result(name, status, self._clicks, used_fallback=False)
@@ -342,8 +349,10 @@ class RapprochementPage(PageObject):
             self._open_once()
             self._select(name)
         self._click(self._by_role(MANAGE, "link"), f"le lien « {MANAGE} »")
-        row = self.page.get_by_role("row").filter(has_text=name).or_(
-            self.page.get_by_role("listitem").filter(has_text=name)
+        row = (
+            self.page.get_by_role("row")
+            .filter(has_text=name)
+            .or_(self.page.get_by_role("listitem").filter(has_text=name))
         )
         self._visible(row, f"« {name} » sur la page « {MANAGE} »")
         with self.page.expect_navigation(timeout=self._ms):

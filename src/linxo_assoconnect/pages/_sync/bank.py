@@ -65,11 +65,17 @@ class BankAuthPage(PageObject):
             return
         profile = self.profile
         self._fill(profile.identifier, self.credentials.username, "l’identifiant")
-        self._fill(profile.password, self.credentials.password.get_secret_value(), "le mot de passe")
+        self._fill(
+            profile.password, self.credentials.password.get_secret_value(), "le mot de passe"
+        )
         self._submit(profile.submit, "le bouton de validation")
         outcome = self._outcome(
             bank,
-            {"refused": profile.wrong_password, "app": profile.app_validation, "code": profile.code},
+            {
+                "refused": profile.wrong_password,
+                "app": profile.app_validation,
+                "code": profile.code,
+            },
             "la suite de l’authentification",
         )
         if outcome == "refused":
@@ -135,9 +141,7 @@ class BankAuthPage(PageObject):
                 f"La banque demande de {action} : une personne doit le faire dans un navigateur "
                 "visible (headless=False), ou fournissez un profil de banque et ses identifiants."
             )
-        logger.warning(
-            "Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout
-        )
+        logger.warning("Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout)
         try:
             self.page.wait_for_url(lambda url: host_of(url) != bank, timeout=self._ms)
         except PlaywrightTimeoutError:

@@ -83,7 +83,9 @@ class LinxoSettings(PageObject):
             raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
         self._click(gear, "la roue crantée « Paramètres »")
         self._press("Mes comptes", what="Mes comptes")
-        self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
+        self._visible(
+            self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »"
+        )
 
     def _authenticate_buttons(self, scope: Page | Locator | None = None) -> Locator:
         return self._by_role(AUTHENTICATE, "button", "link", scope=scope)
@@ -101,11 +103,13 @@ class LinxoSettings(PageObject):
 
     def connections(self) -> list[BankConnection]:
         """Every bank connection shown on « Mes comptes », with its state and balance."""
-        self._visible(self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »")
+        self._visible(
+            self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »"
+        )
         return [self._read(bank, card) for bank, card in (self._cards()).items()]
 
     def _read(self, bank: str, card: Locator) -> BankConnection:
-        text = " ".join((card.inner_text()).split())
+        text = card.inner_text()
         alerts = self._texts(card.get_by_role("alert"))
         message = " ".join(alerts) or None
         return BankConnection(
@@ -139,7 +143,9 @@ class LinxoSettings(PageObject):
         dialog = self._by_role("Connexion sécurisée", "dialog", "alertdialog")
         self._visible(dialog, "la fenêtre « Connexion sécurisée »")
         linxo = host_of(self.page.url)
-        self._click(self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)")
+        self._click(
+            self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)"
+        )
         self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
         logger.info("redirected to the bank for %s", name)
         bank_auth.complete()
@@ -147,6 +153,8 @@ class LinxoSettings(PageObject):
         after = {c.bank: c for c in self.connections()}.get(name)
         if after is None or not after.healthy:
             shown = after.message if after else "la connexion a disparu"
-            raise BankAuthFailed(f"Après l’authentification, Linxo montre toujours {name} en erreur : {shown}")
+            raise BankAuthFailed(
+                f"Après l’authentification, Linxo montre toujours {name} en erreur : {shown}"
+            )
         logger.info("%s re-authenticated; balance %s", name, after.balance)
         return ReauthResult(bank=name, balance=after.balance, completed_at=now_in_paris())

@@ -1,0 +1,66 @@
+"""The command line, run as a user runs it: a subprocess, real exit codes, real output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from linxo_assoconnect.testing import DEMO_BANK
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linxo_assoconnect", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_demo_restores_everything_and_shows_before_and_after() -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "avant : EN ERREUR" in out
+    assert "après : OK, mise à jour" in out and "solde 6 249,56 €" in out
+    assert "avant : Compte bancaire introuvable (aucun compte Linxo associé)" in out
+    assert "après : Synchronisation active (compte Linxo : Livret A Association Exemple)" in out
+    assert "Tout est rétabli." in out
+    assert DEMO_BANK.password not in out + result.stderr
+
+
+def test_demo_json_report_on_the_other_markup() -> None:
+    result = run("demo", "--markup", "b", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["association"] == "Association Exemple"
+    assert all(c["healthy"] for c in report["connections_after"])
+    assert all(a["sync_active"] for a in report["accounts_after"])
+    assert [r["bank"] for r in report["reauthentications"]] == ["Banque Populaire Exemple"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "error"),
+    [("wrong_password", "BankAuthFailed"), ("layout_changed", "PageChanged")],
+)
+def test_demo_failures_exit_non_zero_with_a_clear_message(scenario: str, error: str) -> None:
+    result = run("demo", "--scenario", scenario)
+    assert result.returncode == 1
+    assert error in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_browser_command_names_the_chromium() -> None:
+    result = run("browser")
+    assert result.returncode == 0, result.stderr
+    assert "chrom" in result.stdout.lower()
+
+
+def test_help_and_bad_usage() -> None:
+    assert run("--help").returncode == 0
+    bad = run("nonsense")
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
