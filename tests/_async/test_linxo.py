@@ -169,3 +169,14 @@ async def test_missing_button_is_page_changed_not_a_hang(variant: str) -> None:
         assert caught.value.screenshot is not None and caught.value.screenshot.is_file()
         assert caught.value.html is not None
         assert "Se reconnecter" in caught.value.html.read_text(encoding="utf-8")
+
+
+async def test_a_slow_site_is_waited_for(variant: str) -> None:
+    scenario = Scenario(variant=variant, broken_banks=BROKEN, latency=0.15)
+    async with async_sandboxed(scenario) as (page, _):
+        started = time.monotonic()
+        await LinxoLoginPage(page).login(LINXO)
+        settings = await LinxoSettings(page).open()
+        healthy = {c.bank: c.healthy for c in await settings.connections()}
+        assert healthy == {"Banque Populaire Exemple": False, "Crédit Coopératif Exemple": True}
+        assert time.monotonic() - started >= 0.15 * 4  # at least four pages, each delayed

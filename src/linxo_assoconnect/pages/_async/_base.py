@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from ..._errors import PageChanged
+from ..._errors import LoginFailed, PageChanged, TransientSiteError
 from ..._evidence import SECRET_FIELDS, evidence_dir
 from ..._text import fold, label_regex
 
@@ -61,6 +61,20 @@ class PageObject:
         await self._visible(controls.or_(texts), what)
         target = controls if await controls.count() else texts
         await target.first.click(timeout=self._ms)
+
+    async def _enter(self, url: str, site: str, landmark: Locator, what: str) -> None:
+        """Open a logged-in entry page and wait for ``landmark`` on it.
+
+        A 5xx is a `TransientSiteError` (retried by the caller's policy); the login form
+        instead of the landmark means the session is gone: `LoginFailed`.
+        """
+        response = await self.page.goto(url, timeout=self._ms)
+        if response is not None and response.status >= 500:
+            raise TransientSiteError(f"{site} répond {response.status} ; réessayez plus tard.")
+        login_form = self.page.get_by_label(label_regex("Mot de passe"))
+        await self._visible(landmark.or_(login_form), what)
+        if not await landmark.count():
+            raise LoginFailed(f"Vous n’êtes pas connecté à {site} : connectez-vous d’abord.")
 
     async def _visible(
         self, locator: Locator, what: str, *, timeout: float | None = None

@@ -105,14 +105,10 @@ class RapprochementPage(PageObject):
         return self
 
     async def _open_once(self) -> None:
-        response = await self.page.goto(f"{self.base_url}/", timeout=self._ms)
-        if response is not None and response.status >= 500:
-            raise TransientSiteError(f"AssoConnect répond {response.status} ; réessayez plus tard.")
         switcher = self._by_role("Changer d’association", "button")
-        login_form = self.page.get_by_label(label_regex("Mot de passe"))
-        await self._visible(switcher.or_(login_form), "le sélecteur d’association")
-        if not await switcher.count():
-            raise LoginFailed("Vous n’êtes pas connecté à AssoConnect : connectez-vous d’abord.")
+        await self._enter(
+            f"{self.base_url}/", "AssoConnect", switcher, "le sélecteur d’association"
+        )
         await self._choose_association(switcher)
         await self._press("Comptabilité", what="le menu « Comptabilité »")
         await self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")

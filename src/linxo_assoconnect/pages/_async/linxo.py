@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Self
 
 from playwright.async_api import Locator, Page
 
-from ..._errors import BankAuthFailed, LoginFailed, TransientSiteError
+from ..._errors import BankAuthFailed, LoginFailed
 from ..._models import BankConnection, Credentials, ReauthResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import label_regex, match_name, parse_amount, parse_linxo_update
@@ -72,14 +72,9 @@ class LinxoSettings(PageObject):
         return self
 
     async def _open_once(self) -> None:
-        response = await self.page.goto(f"{self.base_url}/secured/history.page", timeout=self._ms)
-        if response is not None and response.status >= 500:
-            raise TransientSiteError(f"Linxo répond {response.status} ; réessayez plus tard.")
         gear = self._by_role("Paramètres", "button", "link")
-        login_form = self.page.get_by_label(label_regex("Mot de passe"))
-        await self._visible(gear.or_(login_form), "la roue crantée « Paramètres »")
-        if not await gear.count():
-            raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
+        home = f"{self.base_url}/secured/history.page"
+        await self._enter(home, "Linxo", gear, "la roue crantée « Paramètres »")
         await self._click(gear, "la roue crantée « Paramètres »")
         await self._press("Mes comptes", what="Mes comptes")
         await self._visible(

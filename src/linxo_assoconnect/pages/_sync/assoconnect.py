@@ -106,14 +106,10 @@ class RapprochementPage(PageObject):
         return self
 
     def _open_once(self) -> None:
-        response = self.page.goto(f"{self.base_url}/", timeout=self._ms)
-        if response is not None and response.status >= 500:
-            raise TransientSiteError(f"AssoConnect répond {response.status} ; réessayez plus tard.")
         switcher = self._by_role("Changer d’association", "button")
-        login_form = self.page.get_by_label(label_regex("Mot de passe"))
-        self._visible(switcher.or_(login_form), "le sélecteur d’association")
-        if not switcher.count():
-            raise LoginFailed("Vous n’êtes pas connecté à AssoConnect : connectez-vous d’abord.")
+        self._enter(
+            f"{self.base_url}/", "AssoConnect", switcher, "le sélecteur d’association"
+        )
         self._choose_association(switcher)
         self._press("Comptabilité", what="le menu « Comptabilité »")
         self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Self
 
 from playwright.sync_api import Locator, Page
 
-from ..._errors import BankAuthFailed, LoginFailed, TransientSiteError
+from ..._errors import BankAuthFailed, LoginFailed
 from ..._models import BankConnection, Credentials, ReauthResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import label_regex, match_name, parse_amount, parse_linxo_update
@@ -73,14 +73,9 @@ class LinxoSettings(PageObject):
         return self
 
     def _open_once(self) -> None:
-        response = self.page.goto(f"{self.base_url}/secured/history.page", timeout=self._ms)
-        if response is not None and response.status >= 500:
-            raise TransientSiteError(f"Linxo répond {response.status} ; réessayez plus tard.")
         gear = self._by_role("Paramètres", "button", "link")
-        login_form = self.page.get_by_label(label_regex("Mot de passe"))
-        self._visible(gear.or_(login_form), "la roue crantée « Paramètres »")
-        if not gear.count():
-            raise LoginFailed("Vous n’êtes pas connecté à Linxo : connectez-vous d’abord.")
+        home = f"{self.base_url}/secured/history.page"
+        self._enter(home, "Linxo", gear, "la roue crantée « Paramètres »")
         self._click(gear, "la roue crantée « Paramètres »")
         self._press("Mes comptes", what="Mes comptes")
         self._visible(
