@@ -27,7 +27,7 @@ class DemoLogin:
 DEMO_LINXO = DemoLogin("tresorier@association-exemple.fr", "demo-linxo-mdp")
 DEMO_ASSOCONNECT = DemoLogin("tresorier@association-exemple.fr", "demo-assoconnect-mdp")
 DEMO_BANK = DemoLogin("12345678", "demo-banque-mdp")
-DEMO_SMS_CODE = "123456"
+DEMO_SMS_CODE = "482915"
 
 
 @dataclass(frozen=True)

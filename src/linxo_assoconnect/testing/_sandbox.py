@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import jinja2
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Route
 
 __all__ = ["Sandbox"]
+
+T = TypeVar("T")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NARROW_NBSP = "\u202f"
@@ -135,9 +138,10 @@ class Sandbox:
 
     def handle(self, request: Request) -> Response | None:
         """Answer one request, or None when the sandbox serves nothing at that address."""
-        site = self._sites.get(request.host)
-        if site is None:
-            return None
+        return self._respond(request) if request.host in self._sites else None
+
+    def _respond(self, request: Request) -> Response:
+        site = self._sites[request.host]
         with self._lock:
             self.record.requests.append(f"{request.method} {request.url.split('?')[0]}")
             handler = site.routes.find(request)
@@ -147,21 +151,31 @@ class Sandbox:
 
     def _block(self, url: str) -> None:
         with self._lock:
-            self.record.add(st.Event("blocked_request", "", subject=url.split("?", maxsplit=1)[0]))
+            self.record.add(
+                st.Event("blocked_request", "elsewhere", subject=url.split("?", maxsplit=1)[0])
+            )
+
+    def _request(self, route: Route | AsyncRoute) -> Request | None:
+        """The request as the sites see it, or None (recorded, to abort) if no site is there."""
+        r = route.request
+        request = Request(r.method, r.url, r.headers, r.post_data_buffer)
+        if request.host not in self._sites:
+            self._block(r.url)
+            return None
+        return request
 
     def attach(self, context: BrowserContext) -> None:
         """Serve the sandbox to a sync-API BrowserContext; every other request is aborted."""
 
         def serve(route: Route) -> None:
-            r = route.request
-            response = self.handle(Request(r.method, r.url, r.headers, r.post_data_buffer))
-            if response is None:
-                self._block(r.url)
+            request = self._request(route)
+            if request is None:
                 route.abort("blockedbyclient")
                 return
-            if self.scenario.latency:
+            if self.scenario.latency and context.pages:
                 # The simulated site being slow; Playwright keeps dispatching meanwhile.
-                r.frame.page.wait_for_timeout(self.scenario.latency * 1000)
+                context.pages[0].wait_for_timeout(self.scenario.latency * 1000)
+            response = self._respond(request)
             route.fulfill(
                 status=response.status,
                 headers={"content-type": response.content_type, **response.headers},
@@ -174,14 +188,13 @@ class Sandbox:
         """Serve the sandbox to an async-API BrowserContext; every other request is aborted."""
 
         async def serve(route: AsyncRoute) -> None:
-            r = route.request
-            response = self.handle(Request(r.method, r.url, r.headers, r.post_data_buffer))
-            if response is None:
-                self._block(r.url)
+            request = self._request(route)
+            if request is None:
                 await route.abort("blockedbyclient")
                 return
             if self.scenario.latency:
                 await asyncio.sleep(self.scenario.latency)  # the simulated site being slow
+            response = self._respond(request)
             await route.fulfill(
                 status=response.status,
                 headers={"content-type": response.content_type, **response.headers},
@@ -194,9 +207,16 @@ class Sandbox:
 
     def connection(self, bank: str) -> st.Connection:
         """The sandbox's own view of a Linxo connection (to assert what a person would see)."""
-        return next(c for c in self.connections if fold(bank) in fold(c.bank))
+        return _one(self.connections, bank, lambda c: c.bank)
 
     def account(self, name: str, association: str = "Association Exemple") -> st.AssoAccount:
         """The sandbox's own view of an AssoConnect account."""
-        asso = next(a for a in self.associations if fold(association) in fold(a.name))
-        return next(a for a in asso.accounts if fold(name) in fold(a.name))
+        asso = _one(self.associations, association, lambda a: a.name)
+        return _one(asso.accounts, name, lambda a: a.name)
+
+
+def _one(items: list[T], wanted: str, name: Callable[[T], str]) -> T:
+    found = [item for item in items if fold(wanted) in fold(name(item))]
+    if len(found) != 1:
+        raise KeyError(f"{wanted!r} names {len(found)} of {[name(i) for i in items]}")
+    return found[0]

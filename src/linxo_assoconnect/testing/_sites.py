@@ -156,6 +156,8 @@ class BankSite:
 
     def login_page(self, request: Request, error: str | None = None) -> Response:
         state = request.query.get("state") or request.form.get("state", "")
+        if not state:
+            return self.host.render(self.name, "error.html", status=400)
         if state not in self.flows:
             redirect_uri = request.query.get("redirect_uri", "")
             if not redirect_uri.startswith(LINXO):
