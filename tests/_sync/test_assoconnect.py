@@ -120,7 +120,7 @@ def test_transient_failures_are_retried(variant: str) -> None:
 
 
 def test_running_sync_is_waited_for_not_clicked(variant: str) -> None:
-    scenario = Scenario(variant=variant, sync_running_at_start=True, sync_duration=1.0)
+    scenario = Scenario(variant=variant, sync_running_at_start=True, sync_duration=2.0)
     with sandboxed(scenario) as (page, sandbox):
         result = (open_tab(page)).force_sync("Compte courant")
         assert result.ok and result.attempts == 0

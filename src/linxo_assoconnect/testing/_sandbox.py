@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -43,6 +44,21 @@ def euro(amount: Decimal) -> str:
     return f"{digits}{NBSP}€"
 
 
+@functools.cache
+def _templates(variant: str) -> jinja2.Environment:
+    """The recorded pages of one markup variant (compiled once per process)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([FIXTURES / variant, FIXTURES]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["euro"] = euro
+    environment.filters["linxo_date"] = lambda d: d.strftime("%d.%m.%y, %Hh%M")
+    environment.filters["fr_date"] = lambda d: d.strftime("%d/%m/%Y à %H:%M")
+    return environment
+
+
 class Sandbox:
     """Serves the three sites to a Playwright BrowserContext through routing, offline.
 
@@ -60,15 +76,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self.connections = self._seed_connections()
         self.associations = self._seed_associations()
-        self._templates = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([FIXTURES / self.scenario.variant, FIXTURES]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-        )
-        self._templates.filters["euro"] = euro
-        self._templates.filters["linxo_date"] = lambda d: d.strftime("%d.%m.%y, %Hh%M")
-        self._templates.filters["fr_date"] = lambda d: d.strftime("%d/%m/%Y à %H:%M")
+        self._templates = _templates(self.scenario.variant)
         self._sites: dict[str, LinxoSite | BankSite | AssoConnectSite] = {
             LINXO_HOST: LinxoSite(self),
             BANK_HOST: BankSite(self),

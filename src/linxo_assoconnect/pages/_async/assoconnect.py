@@ -250,6 +250,11 @@ class RapprochementPage(PageObject):
         """
         name = await self._resolve(account)
         current = await self._account(name)
+        if current.status and fold(current.status) == fold(RUNNING):
+            status, _ = await self._settled_status(name)
+            if fold(status) == fold(ACTIVE):  # the sync that was running did the job
+                return self._result(name, status, 0, used_fallback=False)
+            current = await self._account(name)
         if current.linxo_account is None:
             panel = await self._select(name)
             choices = [await self._radio_name(r) for r in await self._linxo_radios(panel).all()]

@@ -251,6 +251,11 @@ class RapprochementPage(PageObject):
         """
         name = self._resolve(account)
         current = self._account(name)
+        if current.status and fold(current.status) == fold(RUNNING):
+            status, _ = self._settled_status(name)
+            if fold(status) == fold(ACTIVE):  # the sync that was running did the job
+                return self._result(name, status, 0, used_fallback=False)
+            current = self._account(name)
         if current.linxo_account is None:
             panel = self._select(name)
             choices = [self._radio_name(r) for r in self._linxo_radios(panel).all()]
