@@ -64,3 +64,10 @@ def test_help_and_bad_usage() -> None:
     assert run("--help").returncode == 0
     bad = run("nonsense")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_demo_of_a_sync_that_needs_the_fallback_page() -> None:
+    result = run("demo", "--scenario", "sync_needs_fallback")
+    assert result.returncode == 0, result.stderr
+    assert "avant : Erreur lors du dernier import" in result.stdout
+    assert "via « Gérer ses comptes bancaires synchronisés avec Linxo »" in result.stdout

@@ -104,6 +104,7 @@ class Sandbox:
 
     def _seed_associations(self) -> list[st.Association]:
         unlinked = [fold(name) for name in self.scenario.unlinked_accounts]
+        failed = [fold(name) for name in self.scenario.failed_imports]
         broken_accounts = {a.name for c in self.connections if not c.healthy for a in c.accounts}
         now = st.now()
         associations = []
@@ -113,7 +114,9 @@ class Sandbox:
                 is_unlinked = any(u in fold(account.name) for u in unlinked)
                 if is_unlinked:
                     status = st.NOT_FOUND
-                elif account.linxo_account in broken_accounts:
+                elif account.linxo_account in broken_accounts or any(
+                    f in fold(account.name) for f in failed
+                ):
                     status = st.IMPORT_ERROR
                 else:
                     status = st.SYNC_ACTIVE

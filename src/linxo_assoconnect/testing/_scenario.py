@@ -26,6 +26,9 @@ class Scenario(BaseModel):
     unlinked_accounts: tuple[str, ...] = ()
     """AssoConnect accounts (names) no longer linked to a Linxo account."""
 
+    failed_imports: tuple[str, ...] = ()
+    """AssoConnect accounts (names) whose last import failed (« Erreur lors du dernier import »)."""
+
     sync_transient_failures: NonNegativeInt = 0
     """« Synchroniser » answers a 503 page this many times before a sync starts."""
 
@@ -61,9 +64,11 @@ SCENARIOS: dict[str, Scenario] = {
     "healthy": Scenario(),
     "broken_connection": Scenario(broken_banks=("Banque Populaire Exemple",)),
     "unlinked_account": Scenario(unlinked_accounts=("Livret A",)),
-    "transient_5xx": Scenario(sync_transient_failures=2),
+    "transient_5xx": Scenario(failed_imports=("Compte courant",), sync_transient_failures=2),
     "sync_running": Scenario(sync_running_at_start=True, sync_duration=1.0),
-    "sync_needs_fallback": Scenario(sync_fails_until_fallback=True),
+    "sync_needs_fallback": Scenario(
+        failed_imports=("Compte courant",), sync_fails_until_fallback=True
+    ),
     "wrong_password": Scenario(
         broken_banks=("Banque Populaire Exemple",), bank_rejects_password=True
     ),

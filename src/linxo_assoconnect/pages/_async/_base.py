@@ -11,6 +11,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._errors import LoginFailed, PageChanged, TransientSiteError
 from ..._evidence import SECRET_FIELDS, evidence_dir
+from ..._models import Credentials
 from ..._text import fold, label_regex
 
 __all__ = ["PageObject", "host_of"]
@@ -62,6 +63,36 @@ class PageObject:
         target = controls if await controls.count() else texts
         await target.first.click(timeout=self._ms)
 
+    async def _log_in(
+        self,
+        url: str,
+        credentials: Credentials,
+        *,
+        site: str,
+        submit: tuple[str, ...],
+        landmark: Locator,
+    ) -> None:
+        """Fill the e-mail and the password, submit once, and wait for ``landmark``.
+
+        An alert instead (a refused password) is `LoginFailed`: a login is never retried.
+        """
+        await self.page.goto(url, timeout=self._ms)
+        email = self.page.get_by_label(label_regex("e-mail"))
+        await (await self._visible(email, "le champ de l’adresse e-mail")).fill(
+            credentials.username
+        )
+        password = self.page.get_by_label(label_regex("Mot de passe"))
+        await (await self._visible(password, "le champ « Mot de passe »")).fill(
+            credentials.password.get_secret_value()
+        )
+        await self._press(*submit, what=f"le bouton « {submit[0]} »")
+        alert = self.page.get_by_role("alert")
+        await self._visible(landmark.or_(alert), f"la page d’accueil de {site}")
+        if not await landmark.count():
+            shown = " ".join(await self._texts(alert))
+            raise LoginFailed(f"{site} refuse la connexion de {credentials.username} : {shown}")
+        logger.info("logged in to %s as %s", site, credentials.username)
+
     async def _enter(self, url: str, site: str, landmark: Locator, what: str) -> None:
         """Open a logged-in entry page and wait for ``landmark`` on it.
 
@@ -102,11 +133,10 @@ class PageObject:
             html.write_text(await self.page.content(), encoding="utf-8")
         except Exception:
             logger.debug("could not save evidence in %s", folder, exc_info=True)
-        logger.error("%s not found on %s; evidence in %s", what, self.page.url, folder)
+        logger.info("%s not found on %s; evidence in %s", what, self.page.url, folder)
         return PageChanged(
-            f"« {what} » est introuvable sur {urlsplit(self.page.url).path or 'la page'} "
-            f"après {self.timeout:g} s : le site a peut-être changé. "
-            f"Capture d’écran : {screenshot}",
+            f"Introuvable après {self.timeout:g} s sur {self.page.url} : {what}. "
+            f"Le site a peut-être changé ; capture d’écran et page enregistrées dans {folder}",
             screenshot=screenshot if screenshot.exists() else None,
             html=html if html.exists() else None,
         )

@@ -7,7 +7,7 @@ from typing import Self
 
 from playwright.async_api import Locator, Page, expect
 
-from ..._errors import AccountNotFound, LoginFailed, SyncFailed, TransientSiteError
+from ..._errors import AccountNotFound, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import fold, label_regex, match_name
@@ -55,25 +55,14 @@ class AssoConnectLoginPage(PageObject):
 
     async def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the dashboard."""
-        await self.page.goto(f"{self.base_url}/login", timeout=self._ms)
-        email = await self._visible(self.page.get_by_label(label_regex("e-mail")), "Adresse e-mail")
-        await email.fill(credentials.username)
-        password = await self._visible(
-            self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
+        menu = self._by_role("Comptabilité", "button", "link")
+        await self._log_in(
+            f"{self.base_url}/login",
+            credentials,
+            site="AssoConnect",
+            submit=("Se connecter",),
+            landmark=menu.or_(self.page.get_by_text(label_regex("Comptabilité", exact=True))),
         )
-        await password.fill(credentials.password.get_secret_value())
-        await self._press("Se connecter", what="Se connecter")
-        alert = self.page.get_by_role("alert")
-        menu = self._by_role("Comptabilité", "button", "link").or_(
-            self.page.get_by_text(label_regex("Comptabilité", exact=True))
-        )
-        await self._visible(menu.or_(alert), "le tableau de bord d’AssoConnect")
-        if not await menu.count():
-            shown = " ".join(await self._texts(alert))
-            raise LoginFailed(
-                f"AssoConnect refuse la connexion de {credentials.username} : {shown}"
-            )
-        logger.info("logged in to AssoConnect as %s", credentials.username)
 
 
 class RapprochementPage(PageObject):
@@ -111,7 +100,9 @@ class RapprochementPage(PageObject):
         )
         await self._choose_association(switcher)
         await self._press("Comptabilité", what="le menu « Comptabilité »")
-        await self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")
+        await self._click(
+            self._by_role("Rapprochement bancaire", "link"), "le lien « Rapprochement bancaire »"
+        )
         await self._click(
             self._by_role("Import depuis votre banque", "tab", "link"),
             "l’onglet « Import depuis votre banque »",
@@ -225,7 +216,9 @@ class RapprochementPage(PageObject):
         chosen = match_name(linxo_account, radios, what="compte Linxo")
         await radios[chosen].check(timeout=self._ms)
         async with self.page.expect_navigation(timeout=self._ms):
-            await self._click(self._by_role("Enregistrer", "button", scope=panel), "Enregistrer")
+            await self._click(
+                self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
+            )
         saved = self.page.get_by_role("status").filter(has_text=label_regex("enregistr"))
         await self._visible(saved, "la confirmation de l’enregistrement")
         logger.info("%s linked to the Linxo account %s", name, chosen)
@@ -309,7 +302,7 @@ class RapprochementPage(PageObject):
         panel = await self._select(name)
         sync = self._by_role("Synchroniser", "button", scope=panel, exact=True)
         if not await sync.is_visible():
-            await self._press("Plus d’options", what="Plus d’options", scope=panel)
+            await self._press("Plus d’options", what="le bouton « Plus d’options »", scope=panel)
         # The page reloads on submit: wait for the new one, not a notice left on the old one.
         async with self.page.expect_navigation(timeout=self._ms):
             await self._click(sync, "le bouton « Synchroniser »")

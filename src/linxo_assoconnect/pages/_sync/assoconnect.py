@@ -8,7 +8,7 @@ from typing import Self
 
 from playwright.sync_api import Locator, Page, expect
 
-from ..._errors import AccountNotFound, LoginFailed, SyncFailed, TransientSiteError
+from ..._errors import AccountNotFound, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import fold, label_regex, match_name
@@ -56,25 +56,14 @@ class AssoConnectLoginPage(PageObject):
 
     def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the dashboard."""
-        self.page.goto(f"{self.base_url}/login", timeout=self._ms)
-        email = self._visible(self.page.get_by_label(label_regex("e-mail")), "Adresse e-mail")
-        email.fill(credentials.username)
-        password = self._visible(
-            self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
+        menu = self._by_role("Comptabilité", "button", "link")
+        self._log_in(
+            f"{self.base_url}/login",
+            credentials,
+            site="AssoConnect",
+            submit=("Se connecter",),
+            landmark=menu.or_(self.page.get_by_text(label_regex("Comptabilité", exact=True))),
         )
-        password.fill(credentials.password.get_secret_value())
-        self._press("Se connecter", what="Se connecter")
-        alert = self.page.get_by_role("alert")
-        menu = self._by_role("Comptabilité", "button", "link").or_(
-            self.page.get_by_text(label_regex("Comptabilité", exact=True))
-        )
-        self._visible(menu.or_(alert), "le tableau de bord d’AssoConnect")
-        if not menu.count():
-            shown = " ".join(self._texts(alert))
-            raise LoginFailed(
-                f"AssoConnect refuse la connexion de {credentials.username} : {shown}"
-            )
-        logger.info("logged in to AssoConnect as %s", credentials.username)
 
 
 class RapprochementPage(PageObject):
@@ -112,7 +101,9 @@ class RapprochementPage(PageObject):
         )
         self._choose_association(switcher)
         self._press("Comptabilité", what="le menu « Comptabilité »")
-        self._click(self._by_role("Rapprochement bancaire", "link"), "Rapprochement bancaire")
+        self._click(
+            self._by_role("Rapprochement bancaire", "link"), "le lien « Rapprochement bancaire »"
+        )
         self._click(
             self._by_role("Import depuis votre banque", "tab", "link"),
             "l’onglet « Import depuis votre banque »",
@@ -226,7 +217,9 @@ class RapprochementPage(PageObject):
         chosen = match_name(linxo_account, radios, what="compte Linxo")
         radios[chosen].check(timeout=self._ms)
         with self.page.expect_navigation(timeout=self._ms):
-            self._click(self._by_role("Enregistrer", "button", scope=panel), "Enregistrer")
+            self._click(
+                self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
+            )
         saved = self.page.get_by_role("status").filter(has_text=label_regex("enregistr"))
         self._visible(saved, "la confirmation de l’enregistrement")
         logger.info("%s linked to the Linxo account %s", name, chosen)
@@ -310,7 +303,7 @@ class RapprochementPage(PageObject):
         panel = self._select(name)
         sync = self._by_role("Synchroniser", "button", scope=panel, exact=True)
         if not sync.is_visible():
-            self._press("Plus d’options", what="Plus d’options", scope=panel)
+            self._press("Plus d’options", what="le bouton « Plus d’options »", scope=panel)
         # The page reloads on submit: wait for the new one, not a notice left on the old one.
         with self.page.expect_navigation(timeout=self._ms):
             self._click(sync, "le bouton « Synchroniser »")

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Self
 
 from playwright.sync_api import Locator, Page
 
-from ..._errors import BankAuthFailed, LoginFailed
+from ..._errors import BankAuthFailed
 from ..._models import BankConnection, Credentials, ReauthResult, now_in_paris
 from ..._retry import RetryPolicy
-from ..._text import label_regex, match_name, parse_amount, parse_linxo_update
+from ..._text import match_name, parse_amount, parse_linxo_update
 from ._base import PageObject, host_of, logger
 
 if TYPE_CHECKING:
@@ -32,22 +32,13 @@ class LinxoLoginPage(PageObject):
 
     def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the secured home page."""
-        self.page.goto(f"{self.base_url}/auth.page#Login", timeout=self._ms)
-        (self._visible(self.page.get_by_label(label_regex("e-mail")), "E-mail")).fill(
-            credentials.username
+        self._log_in(
+            f"{self.base_url}/auth.page#Login",
+            credentials,
+            site="Linxo",
+            submit=("Je me connecte", "Se connecter"),
+            landmark=self._by_role("Paramètres", "button", "link"),
         )
-        password = self._visible(
-            self.page.get_by_label(label_regex("Mot de passe")), "Mot de passe"
-        )
-        password.fill(credentials.password.get_secret_value())
-        self._press("Je me connecte", "Se connecter", what="Je me connecte")
-        alert = self.page.get_by_role("alert")
-        home = self._by_role("Paramètres", "button", "link")
-        self._visible(home.or_(alert), "la page d’accueil de Linxo")
-        if not home.count():
-            shown = " ".join(self._texts(alert))
-            raise LoginFailed(f"Linxo refuse la connexion de {credentials.username} : {shown}")
-        logger.info("logged in to Linxo as %s", credentials.username)
 
 
 class LinxoSettings(PageObject):
@@ -77,7 +68,7 @@ class LinxoSettings(PageObject):
         home = f"{self.base_url}/secured/history.page"
         self._enter(home, "Linxo", gear, "la roue crantée « Paramètres »")
         self._click(gear, "la roue crantée « Paramètres »")
-        self._press("Mes comptes", what="Mes comptes")
+        self._press("Mes comptes", what="le menu « Mes comptes »")
         self._visible(
             self._authenticate_buttons(), "les connexions bancaires de « Mes comptes »"
         )
