@@ -128,3 +128,21 @@ def test_match_name_lists_choices_when_none_or_several_match() -> None:
     with pytest.raises(AccountNotFound, match="Plusieurs") as several:
         match_name("FR76", ["Compte FR76 1", "Livret FR76 2"])
     assert several.value.wanted == "FR76"
+
+
+@pytest.mark.parametrize(
+    ("label", "name"),
+    [
+        (
+            "Compte courant Association Exemple 1\u202f234,56\u00a0€",
+            "Compte courant Association Exemple",
+        ),
+        ("Compte 0123456789 1 234,56 €", "Compte 0123456789"),
+        ("Parts sociales 2024 -67,00 €", "Parts sociales 2024"),
+        ("Livret A 15 €", "Livret A"),
+    ],
+)
+def test_a_radio_label_loses_its_balance_not_the_digits_of_its_name(label: str, name: str) -> None:
+    from linxo_assoconnect.pages._async.assoconnect import _AMOUNT_AT_END
+
+    assert _AMOUNT_AT_END.sub("", label) == name

@@ -35,9 +35,10 @@ QUIET_ARGS = (
 )
 
 HOW_TO_GET_ONE = (
-    "No Chromium browser was found. Install one with `python -m playwright install chromium`, "
-    "or your system's package (Debian/Ubuntu: `sudo apt-get install chromium`), "
-    f"or set {BROWSER_ENV_VAR} to the path of a Chromium or Chrome executable."
+    "Aucun navigateur Chromium n’a été trouvé. Installez-en un avec "
+    "`python -m playwright install chromium`, ou le paquet de votre système (Debian, Ubuntu : "
+    f"`sudo apt-get install chromium`), ou indiquez le chemin d’un Chromium ou d’un Chrome "
+    f"dans la variable d’environnement {BROWSER_ENV_VAR}."
 )
 
 
@@ -55,7 +56,9 @@ def find_chromium(browser_type: _HasExecutablePath | None = None) -> str | None:
     if override:
         path = shutil.which(override) or override
         if not (Path(path).is_file() and os.access(path, os.X_OK)):
-            raise BrowserNotFound(f"{BROWSER_ENV_VAR}={override!r} is not an executable file.")
+            raise BrowserNotFound(
+                f"{BROWSER_ENV_VAR}={override!r} n’est pas un fichier exécutable."
+            )
         return path
     if browser_type is not None and Path(browser_type.executable_path).is_file():
         return None

@@ -12,9 +12,9 @@ __all__ = ["EVIDENCE_ENV_VAR", "SECRET_FIELDS", "evidence_dir"]
 
 EVIDENCE_ENV_VAR = "LINXO_ASSOCONNECT_EVIDENCE_DIR"
 
-# Masked in every screenshot. A CSS selector on purpose: it must catch every password field,
-# whatever its label, not locate one element of the flow.
-SECRET_FIELDS = "input[type=password], input[autocomplete=one-time-code]"  # noqa: S105
+# Masked in every screenshot: every field, since a bank's code field is often a plain text
+# input. A CSS selector on purpose: it must catch them all, not locate one element of the flow.
+SECRET_FIELDS = "input, textarea"  # noqa: S105
 
 
 def evidence_dir(step: str) -> Path:

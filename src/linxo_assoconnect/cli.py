@@ -84,8 +84,8 @@ def _browser() -> int:
     from ._browser import find_chromium
 
     with sync_playwright() as playwright:
-        executable = find_chromium(playwright.chromium)
-        print(executable or f"Playwright's Chromium: {playwright.chromium.executable_path}")
+        executable = find_chromium(playwright.chromium) or playwright.chromium.executable_path
+        print(executable)
     return EXIT_OK
 
 

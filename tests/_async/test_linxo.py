@@ -180,3 +180,17 @@ async def test_a_slow_site_is_waited_for(variant: str) -> None:
         healthy = {c.bank: c.healthy for c in await settings.connections()}
         assert healthy == {"Banque Populaire Exemple": False, "Crédit Coopératif Exemple": True}
         assert time.monotonic() - started >= 0.15 * 4  # at least four pages, each delayed
+
+
+async def test_headless_with_credentials_but_no_code_source_stops_at_the_code(
+    variant: str,
+) -> None:
+    async with async_sandboxed(Scenario(variant=variant, broken_banks=BROKEN)) as (page, sandbox):
+        await LinxoLoginPage(page).login(LINXO)
+        settings = await LinxoSettings(page).open()
+        started = time.monotonic()
+        with pytest.raises(HumanActionRequired, match="code"):
+            await settings.reauthenticate("Banque Populaire", BankAuthPage(page, credentials=BANK))
+        assert time.monotonic() - started < 10
+        assert len(sandbox.record.credential_submissions) == 1
+        assert sandbox.record.code_submissions == []

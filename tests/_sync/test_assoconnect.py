@@ -162,3 +162,13 @@ def test_missing_button_is_page_changed_not_a_hang(variant: str) -> None:
         assert caught.value.html is not None
         assert "Lancer l’import" in caught.value.html.read_text(encoding="utf-8")
         assert sandbox.record.sync_clicks == []
+
+
+def test_a_sync_longer_than_the_timeout_is_never_clicked_again(variant: str) -> None:
+    scenario = Scenario(variant=variant, failed_imports=("Compte courant",), sync_duration=5.0)
+    with sandboxed(scenario) as (page, sandbox):
+        tab = open_tab(page)
+        tab.timeout = 1
+        with pytest.raises(SyncFailed, match="toujours en cours"):
+            tab.force_sync("Compte courant")
+        assert [(e.where, e.outcome) for e in sandbox.record.sync_clicks] == [("import", "started")]

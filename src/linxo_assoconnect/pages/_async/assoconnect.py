@@ -31,8 +31,14 @@ TRANSIENT = ("réessayez plus tard", "réessayer plus tard", "temporairement ind
 ACCOUNTS_LIST = "Mes comptes bancaires"
 LINXO_CHOICE = "Sélection du compte Linxo associé"
 MANAGE = "Gérer ses comptes bancaires synchronisés avec Linxo"
-_AMOUNT_AT_END = re.compile(r"\s*[-−–+]?\s*[\d\s\u202f\u00a0.]+(?:,\d+)?\s*(?:€|EUR)\s*$")
+_AMOUNT_AT_END = re.compile(
+    r"\s+[-−–+]?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?\s*(?:€|EUR)\s*$"
+)
 _ICONS = "✓✔⚠⟳•"
+
+
+def _is_active(status: str | None) -> bool:
+    return status is not None and fold(status) == fold(ACTIVE)
 
 
 def _status_in(text: str) -> str | None:
@@ -99,10 +105,10 @@ class RapprochementPage(PageObject):
             f"{self.base_url}/", "AssoConnect", switcher, "le sélecteur d’association"
         )
         await self._choose_association(switcher)
-        await self._press("Comptabilité", what="le menu « Comptabilité »")
-        await self._click(
-            self._by_role("Rapprochement bancaire", "link"), "le lien « Rapprochement bancaire »"
-        )
+        reconciliation = self._by_role("Rapprochement bancaire", "link", exact=True)
+        if not await reconciliation.is_visible():  # the menu is a toggle: open it only if shut
+            await self._press("Comptabilité", what="le menu « Comptabilité »")
+        await self._click(reconciliation, "le lien « Rapprochement bancaire »")
         await self._click(
             self._by_role("Import depuis votre banque", "tab", "link"),
             "l’onglet « Import depuis votre banque »",
@@ -125,7 +131,10 @@ class RapprochementPage(PageObject):
             self._by_role(name, "menuitem", "option", "link", exact=True),
             f"l’association « {name} »",
         )
-        await expect(switcher.first).to_contain_text(name, timeout=self._ms)
+        try:
+            await expect(switcher.first).to_contain_text(name, timeout=self._ms)
+        except AssertionError:
+            raise await self._page_changed(f"l’association « {name} » une fois choisie") from None
         self.association = name
         self._chosen = True
 
@@ -141,6 +150,8 @@ class RapprochementPage(PageObject):
 
     async def _items(self) -> dict[str, Locator]:
         """Each account's entry in the list, by the account's name (its first line)."""
+        if not await self._accounts_list().count():  # elsewhere: the fallback page, an error
+            await self._open_once()
         accounts = await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
         entries = accounts.get_by_role("listitem")
         if not await entries.count():
@@ -181,7 +192,7 @@ class RapprochementPage(PageObject):
                 linxo = await self._radio_name(radio)
         return AssoBankAccount(
             name=name,
-            sync_active=status is not None and fold(status) == fold(ACTIVE),
+            sync_active=_is_active(status),
             status=status,
             linxo_account=linxo,
         )
@@ -215,10 +226,11 @@ class RapprochementPage(PageObject):
         radios = {await self._radio_name(r): r for r in await self._linxo_radios(panel).all()}
         chosen = match_name(linxo_account, radios, what="compte Linxo")
         await radios[chosen].check(timeout=self._ms)
-        async with self.page.expect_navigation(timeout=self._ms):
-            await self._click(
-                self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
-            )
+        with self._slow_site("l’enregistrement"):
+            async with self.page.expect_navigation(timeout=self._ms):
+                await self._click(
+                    self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
+                )
         saved = self.page.get_by_role("status").filter(has_text=label_regex("enregistr"))
         await self._visible(saved, "la confirmation de l’enregistrement")
         logger.info("%s linked to the Linxo account %s", name, chosen)
@@ -245,7 +257,7 @@ class RapprochementPage(PageObject):
         current = await self._account(name)
         if current.status and fold(current.status) == fold(RUNNING):
             status, _ = await self._settled_status(name)
-            if fold(status) == fold(ACTIVE):  # the sync that was running did the job
+            if _is_active(status):  # the sync that was running did the job
                 return self._result(name, status, 0, used_fallback=False)
             current = await self._account(name)
         if current.linxo_account is None:
@@ -264,12 +276,12 @@ class RapprochementPage(PageObject):
                 "sync of %s still failing after %d clicks: %s", name, self._clicks, error
             )
             status = str(error)
-        if fold(status) == fold(ACTIVE):
+        if _is_active(status):
             return self._result(name, status, self._clicks, used_fallback=False)
-        logger.warning("sync of %s ended with « %s »; trying %s", name, status, MANAGE)
+        logger.info("sync of %s ended with « %s »; trying %s", name, status, MANAGE)
         status = await self._sync_from_manage_page(name)
-        attempts = self._clicks + 1
-        if fold(status) != fold(ACTIVE):
+        attempts = self._clicks
+        if not _is_active(status):
             raise SyncFailed(
                 f"La synchronisation de « {name} » échoue toujours (« {status} ») après "
                 f"{attempts} tentative(s), y compris depuis « {MANAGE} ». Vérifiez la connexion "
@@ -281,7 +293,7 @@ class RapprochementPage(PageObject):
     def _result(name: str, status: str, attempts: int, *, used_fallback: bool) -> SyncResult:
         return SyncResult(
             account=name,
-            ok=fold(status) == fold(ACTIVE),
+            ok=_is_active(status),
             status=status,
             attempts=attempts,
             used_fallback=used_fallback,
@@ -293,19 +305,18 @@ class RapprochementPage(PageObject):
 
         Counts the clicks in ``self._clicks`` (a try that meets a running sync clicks nothing).
         """
-        if not await self._accounts_list().count():  # e.g. still on an error page
-            await self._open_once()
         await self._select(name)
         status, was_running = await self._settled_status(name)
-        if was_running and fold(status) == fold(ACTIVE):
+        if was_running and _is_active(status):
             return status  # the sync that was running did the job
         panel = await self._select(name)
         sync = self._by_role("Synchroniser", "button", scope=panel, exact=True)
         if not await sync.is_visible():
             await self._press("Plus d’options", what="le bouton « Plus d’options »", scope=panel)
         # The page reloads on submit: wait for the new one, not a notice left on the old one.
-        async with self.page.expect_navigation(timeout=self._ms):
-            await self._click(sync, "le bouton « Synchroniser »")
+        with self._slow_site("la synchronisation"):
+            async with self.page.expect_navigation(timeout=self._ms):
+                await self._click(sync, "le bouton « Synchroniser »")
         self._clicks += 1
         started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
         transient = self.page.get_by_text(label_regex(TRANSIENT[0]))
@@ -323,40 +334,52 @@ class RapprochementPage(PageObject):
         was_running = fold(RUNNING) in fold(await item.inner_text())
         if was_running:
             logger.info("a sync of %s is running; waiting for it to end", name)
-        try:
-            await expect(item).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
-        except AssertionError:
-            raise TransientSiteError(
-                f"La synchronisation de « {name} » dure plus de {self.timeout:g} s."
-            ) from None
+        await self._wait_while_running(item, name)
         return _status_in(await item.inner_text()) or "", was_running
 
+    async def _wait_while_running(self, entry: Locator, name: str) -> None:
+        """Wait for a running sync to end; one still running is never clicked again."""
+        try:
+            await expect(entry).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
+        except AssertionError:
+            raise SyncFailed(
+                f"La synchronisation de « {name} » est toujours en cours après "
+                f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
+            ) from None
+
     def _item_for(self, name: str) -> Locator:
-        """The account's entry in the list (the list item, or its link when there are none)."""
+        """The account's entry in the list: the list item, or its link when there are none."""
         accounts = self._accounts_list()
-        entry = accounts.get_by_role("listitem").or_(accounts.get_by_role("link"))
-        return entry.filter(has_text=label_regex(name)).first
+        named = self._shows_exactly(name)
+        items = accounts.get_by_role("listitem").filter(has=named)
+        return items.or_(accounts.get_by_role("link").filter(has=named)).first
+
+    def _shows_exactly(self, name: str) -> Locator:
+        """An element whose whole text is ``name`` (so not « Compte courant 2 »)."""
+        return self.page.get_by_text(label_regex(name, exact=True))
 
     async def _sync_from_manage_page(self, name: str) -> str:
+        """The fallback: « Gérer ses comptes… » › « Lancer la synchronisation »."""
         if not await self._by_role(MANAGE, "link").count():
             await self._open_once()
             await self._select(name)
         await self._click(self._by_role(MANAGE, "link"), f"le lien « {MANAGE} »")
-        row = (
-            self.page.get_by_role("row")
-            .filter(has_text=name)
-            .or_(self.page.get_by_role("listitem").filter(has_text=name))
-        )
-        await self._visible(row, f"« {name} » sur la page « {MANAGE} »")
-        async with self.page.expect_navigation(timeout=self._ms):
-            await self._click(
-                self._by_role("Lancer la synchronisation", "button", scope=row.first),
-                "le bouton « Lancer la synchronisation »",
-            )
+        rows = self.page.get_by_role("row").or_(self.page.get_by_role("listitem"))
+        row = rows.filter(has=self._shows_exactly(name)).first
+        await self._visible(row, f"le compte « {name} » sur la page « {MANAGE} »")
+        if fold(RUNNING) in fold(await row.inner_text()):
+            await self._wait_while_running(row, name)
+            status = _status_in(await row.inner_text()) or ""
+            if _is_active(status):
+                return status
+        with self._slow_site("la synchronisation"):
+            async with self.page.expect_navigation(timeout=self._ms):
+                await self._click(
+                    self._by_role("Lancer la synchronisation", "button", scope=row),
+                    "le bouton « Lancer la synchronisation »",
+                )
+        self._clicks += 1
         started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
         await self._visible(started, "la confirmation du lancement de la synchronisation")
-        try:
-            await expect(row.first).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
-        except AssertionError:
-            return RUNNING
-        return _status_in(await row.first.inner_text()) or ""
+        await self._wait_while_running(row, name)
+        return _status_in(await row.inner_text()) or ""

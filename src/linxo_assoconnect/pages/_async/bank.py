@@ -57,7 +57,7 @@ class BankAuthPage(PageObject):
 
     async def complete(self) -> None:
         """Finish the bank step; raise `BankAuthFailed` or `HumanActionRequired` otherwise."""
-        await self.page.wait_for_load_state()
+        await self.page.wait_for_load_state(timeout=self._ms)
         bank = host_of(self.page.url)
         if self.credentials is None:
             await self._wait_for_person(bank, "s’authentifier auprès de la banque")
@@ -83,8 +83,10 @@ class BankAuthPage(PageObject):
                 "vérifiez-les avant une nouvelle tentative (la banque bloque l’accès après "
                 "quelques erreurs)."
             )
-        if outcome == "app":
-            await self._wait_for_person(bank, "valider l’opération dans l’application de la banque")
+        if outcome == "app":  # on the person's phone: a headless browser can wait for it
+            await self._wait_for_person(
+                bank, "valider l’opération dans l’application de la banque", in_browser=False
+            )
         elif outcome == "code":
             await self._enter_code(bank)
 
@@ -131,14 +133,14 @@ class BankAuthPage(PageObject):
                 "La banque refuse le code. Il n’a pas été ressaisi : relancez la "
                 "réauthentification pour recevoir un nouveau code."
             )
-        if outcome != "left":
-            await self._wait_for_person(bank, "terminer l’authentification auprès de la banque")
 
-    async def _wait_for_person(self, bank: str, action: str) -> None:
-        if self.credentials is None and await self._is_headless():
+    async def _wait_for_person(self, bank: str, action: str, *, in_browser: bool = True) -> None:
+        """Wait, bounded, until the bank sends the browser on; a person is doing ``action``."""
+        if in_browser and await self._is_headless():
             raise HumanActionRequired(
-                f"La banque demande de {action} : une personne doit le faire dans un navigateur "
-                "visible (headless=False), ou fournissez un profil de banque et ses identifiants."
+                f"La banque demande de {action} : une personne doit le faire dans une fenêtre "
+                "de navigateur visible (headless=False), ou donnez les identifiants de la "
+                "banque et un moyen d’obtenir le code (otp)."
             )
         logger.warning("Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout)
         try:

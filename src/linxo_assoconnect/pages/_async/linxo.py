@@ -36,7 +36,7 @@ class LinxoLoginPage(PageObject):
             credentials,
             site="Linxo",
             submit=("Je me connecte", "Se connecter"),
-            landmark=self._by_role("Paramètres", "button", "link"),
+            landmark=self._by_role("Paramètres", "button", "link", exact=True),
         )
 
 
@@ -63,7 +63,7 @@ class LinxoSettings(PageObject):
         return self
 
     async def _open_once(self) -> None:
-        gear = self._by_role("Paramètres", "button", "link")
+        gear = self._by_role("Paramètres", "button", "link", exact=True)
         home = f"{self.base_url}/secured/history.page"
         await self._enter(home, "Linxo", gear, "la roue crantée « Paramètres »")
         await self._click(gear, "la roue crantée « Paramètres »")
@@ -81,6 +81,8 @@ class LinxoSettings(PageObject):
         for role in CARD_ROLES:
             found = self.page.get_by_role(role).filter(has=self._authenticate_buttons())  # type: ignore[arg-type]
             for card in await found.all():
+                if await self._authenticate_buttons(scope=card).count() != 1:
+                    continue  # a container of several cards, not one connection
                 name = await self._accessible_name(card)
                 if name and name not in cards:
                     cards[name] = card
@@ -131,10 +133,15 @@ class LinxoSettings(PageObject):
         await self._click(
             self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)"
         )
-        await self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
+        with self._slow_site("la redirection vers la banque"):
+            await self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
         logger.info("redirected to the bank for %s", name)
         await bank_auth.complete()
-        await self.page.wait_for_url(lambda url: host_of(url) == linxo, timeout=self._ms)
+        # The bank may pass through other hosts on its way back: as long as its own step.
+        with self._slow_site("le retour de la banque vers Linxo"):
+            await self.page.wait_for_url(
+                lambda url: host_of(url) == linxo, timeout=bank_auth.timeout * 1000
+            )
         after = {c.bank: c for c in await self.connections()}.get(name)
         if after is None or not after.healthy:
             shown = after.message if after else "la connexion a disparu"

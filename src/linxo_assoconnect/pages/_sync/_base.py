@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page
@@ -13,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from ..._errors import LoginFailed, PageChanged, TransientSiteError
 from ..._evidence import SECRET_FIELDS, evidence_dir
 from ..._models import Credentials
-from ..._text import fold, label_regex
+from ..._text import label_regex
 
 __all__ = ["PageObject", "host_of"]
 
@@ -25,6 +27,11 @@ _SNAPSHOT_NAME = re.compile(r'^- [\w-]+ "(?P<name>(?:[^"\\]|\\.)*)"')
 
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+def _without_query(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
 class PageObject:
@@ -49,16 +56,27 @@ class PageObject:
             found = found.or_(where.get_by_role(role, name=pattern))  # type: ignore[arg-type]
         return found
 
+    @staticmethod
+    @contextmanager
+    def _slow_site(what: str) -> Iterator[None]:
+        """A page that does not come in time is the site being slow: a transient failure."""
+        try:
+            yield
+        except PlaywrightTimeoutError as error:
+            raise TransientSiteError(
+                f"Le site ne répond pas à temps ({what}) ; réessayez plus tard."
+            ) from error
+
     def _press(self, *names: str, what: str, scope: Page | Locator | None = None) -> None:
-        """Click the button, link, tab or menu item named by any of ``names``.
+        """Click the button, link, tab or menu item named exactly by one of ``names``.
 
         An element showing exactly that text (a ``<summary>`` has no role) is the last resort.
         """
         where = scope or self.page
-        controls = self._by_role(names[0], *CLICKABLE_ROLES, scope=where)
+        controls = self._by_role(names[0], *CLICKABLE_ROLES, scope=where, exact=True)
         texts = where.get_by_text(label_regex(names[0], exact=True))
         for name in names[1:]:
-            controls = controls.or_(self._by_role(name, *CLICKABLE_ROLES, scope=where))
+            controls = controls.or_(self._by_role(name, *CLICKABLE_ROLES, scope=where, exact=True))
             texts = texts.or_(where.get_by_text(label_regex(name, exact=True)))
         self._visible(controls.or_(texts), what)
         target = controls if controls.count() else texts
@@ -77,7 +95,8 @@ class PageObject:
 
         An alert instead (a refused password) is `LoginFailed`: a login is never retried.
         """
-        self.page.goto(url, timeout=self._ms)
+        with self._slow_site(f"la page de connexion de {site}"):
+            self.page.goto(url, timeout=self._ms)
         email = self.page.get_by_label(label_regex("e-mail"))
         (self._visible(email, "le champ de l’adresse e-mail")).fill(
             credentials.username
@@ -90,7 +109,7 @@ class PageObject:
         alert = self.page.get_by_role("alert")
         self._visible(landmark.or_(alert), f"la page d’accueil de {site}")
         if not landmark.count():
-            shown = " ".join(self._texts(alert))
+            shown = " ".join(self._texts(alert)) or "identifiant ou mot de passe refusé"
             raise LoginFailed(f"{site} refuse la connexion de {credentials.username} : {shown}")
         logger.info("logged in to %s as %s", site, credentials.username)
 
@@ -100,7 +119,8 @@ class PageObject:
         A 5xx is a `TransientSiteError` (retried by the caller's policy); the login form
         instead of the landmark means the session is gone: `LoginFailed`.
         """
-        response = self.page.goto(url, timeout=self._ms)
+        with self._slow_site(f"la page d’accueil de {site}"):
+            response = self.page.goto(url, timeout=self._ms)
         if response is not None and response.status >= 500:
             raise TransientSiteError(f"{site} répond {response.status} ; réessayez plus tard.")
         login_form = self.page.get_by_label(label_regex("Mot de passe"))
@@ -134,9 +154,10 @@ class PageObject:
             html.write_text(self.page.content(), encoding="utf-8")
         except Exception:
             logger.debug("could not save evidence in %s", folder, exc_info=True)
-        logger.info("%s not found on %s; evidence in %s", what, self.page.url, folder)
+        where = _without_query(self.page.url)  # a query may carry a token or a PSD2 code
+        logger.info("%s not found on %s; evidence in %s", what, where, folder)
         return PageChanged(
-            f"Introuvable après {self.timeout:g} s sur {self.page.url} : {what}. "
+            f"Introuvable après {self.timeout:g} s sur {where} : {what}. "
             f"Le site a peut-être changé ; capture d’écran et page enregistrées dans {folder}",
             screenshot=screenshot if screenshot.exists() else None,
             html=html if html.exists() else None,
@@ -152,8 +173,3 @@ class PageObject:
     @staticmethod
     def _texts(locator: Locator) -> list[str]:
         return [" ".join(t.split()) for t in locator.all_inner_texts()]
-
-    @staticmethod
-    def _contains(text: str, *needles: str) -> bool:
-        folded = fold(text)
-        return any(fold(n) in folded for n in needles)

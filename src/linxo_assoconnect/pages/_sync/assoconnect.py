@@ -32,8 +32,14 @@ TRANSIENT = ("réessayez plus tard", "réessayer plus tard", "temporairement ind
 ACCOUNTS_LIST = "Mes comptes bancaires"
 LINXO_CHOICE = "Sélection du compte Linxo associé"
 MANAGE = "Gérer ses comptes bancaires synchronisés avec Linxo"
-_AMOUNT_AT_END = re.compile(r"\s*[-−–+]?\s*[\d\s\u202f\u00a0.]+(?:,\d+)?\s*(?:€|EUR)\s*$")
+_AMOUNT_AT_END = re.compile(
+    r"\s+[-−–+]?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?\s*(?:€|EUR)\s*$"
+)
 _ICONS = "✓✔⚠⟳•"
+
+
+def _is_active(status: str | None) -> bool:
+    return status is not None and fold(status) == fold(ACTIVE)
 
 
 def _status_in(text: str) -> str | None:
@@ -100,10 +106,10 @@ class RapprochementPage(PageObject):
             f"{self.base_url}/", "AssoConnect", switcher, "le sélecteur d’association"
         )
         self._choose_association(switcher)
-        self._press("Comptabilité", what="le menu « Comptabilité »")
-        self._click(
-            self._by_role("Rapprochement bancaire", "link"), "le lien « Rapprochement bancaire »"
-        )
+        reconciliation = self._by_role("Rapprochement bancaire", "link", exact=True)
+        if not reconciliation.is_visible():  # the menu is a toggle: open it only if shut
+            self._press("Comptabilité", what="le menu « Comptabilité »")
+        self._click(reconciliation, "le lien « Rapprochement bancaire »")
         self._click(
             self._by_role("Import depuis votre banque", "tab", "link"),
             "l’onglet « Import depuis votre banque »",
@@ -126,7 +132,10 @@ class RapprochementPage(PageObject):
             self._by_role(name, "menuitem", "option", "link", exact=True),
             f"l’association « {name} »",
         )
-        expect(switcher.first).to_contain_text(name, timeout=self._ms)
+        try:
+            expect(switcher.first).to_contain_text(name, timeout=self._ms)
+        except AssertionError:
+            raise self._page_changed(f"l’association « {name} » une fois choisie") from None
         self.association = name
         self._chosen = True
 
@@ -142,6 +151,8 @@ class RapprochementPage(PageObject):
 
     def _items(self) -> dict[str, Locator]:
         """Each account's entry in the list, by the account's name (its first line)."""
+        if not self._accounts_list().count():  # elsewhere: the fallback page, an error
+            self._open_once()
         accounts = self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
         entries = accounts.get_by_role("listitem")
         if not entries.count():
@@ -182,7 +193,7 @@ class RapprochementPage(PageObject):
                 linxo = self._radio_name(radio)
         return AssoBankAccount(
             name=name,
-            sync_active=status is not None and fold(status) == fold(ACTIVE),
+            sync_active=_is_active(status),
             status=status,
             linxo_account=linxo,
         )
@@ -216,10 +227,11 @@ class RapprochementPage(PageObject):
         radios = {self._radio_name(r): r for r in self._linxo_radios(panel).all()}
         chosen = match_name(linxo_account, radios, what="compte Linxo")
         radios[chosen].check(timeout=self._ms)
-        with self.page.expect_navigation(timeout=self._ms):
-            self._click(
-                self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
-            )
+        with self._slow_site("l’enregistrement"):
+            with self.page.expect_navigation(timeout=self._ms):
+                self._click(
+                    self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
+                )
         saved = self.page.get_by_role("status").filter(has_text=label_regex("enregistr"))
         self._visible(saved, "la confirmation de l’enregistrement")
         logger.info("%s linked to the Linxo account %s", name, chosen)
@@ -246,7 +258,7 @@ class RapprochementPage(PageObject):
         current = self._account(name)
         if current.status and fold(current.status) == fold(RUNNING):
             status, _ = self._settled_status(name)
-            if fold(status) == fold(ACTIVE):  # the sync that was running did the job
+            if _is_active(status):  # the sync that was running did the job
                 return self._result(name, status, 0, used_fallback=False)
             current = self._account(name)
         if current.linxo_account is None:
@@ -265,12 +277,12 @@ class RapprochementPage(PageObject):
                 "sync of %s still failing after %d clicks: %s", name, self._clicks, error
             )
             status = str(error)
-        if fold(status) == fold(ACTIVE):
+        if _is_active(status):
             return self._result(name, status, self._clicks, used_fallback=False)
-        logger.warning("sync of %s ended with « %s »; trying %s", name, status, MANAGE)
+        logger.info("sync of %s ended with « %s »; trying %s", name, status, MANAGE)
         status = self._sync_from_manage_page(name)
-        attempts = self._clicks + 1
-        if fold(status) != fold(ACTIVE):
+        attempts = self._clicks
+        if not _is_active(status):
             raise SyncFailed(
                 f"La synchronisation de « {name} » échoue toujours (« {status} ») après "
                 f"{attempts} tentative(s), y compris depuis « {MANAGE} ». Vérifiez la connexion "
@@ -282,7 +294,7 @@ class RapprochementPage(PageObject):
     def _result(name: str, status: str, attempts: int, *, used_fallback: bool) -> SyncResult:
         return SyncResult(
             account=name,
-            ok=fold(status) == fold(ACTIVE),
+            ok=_is_active(status),
             status=status,
             attempts=attempts,
             used_fallback=used_fallback,
@@ -294,19 +306,18 @@ class RapprochementPage(PageObject):
 
         Counts the clicks in ``self._clicks`` (a try that meets a running sync clicks nothing).
         """
-        if not self._accounts_list().count():  # e.g. still on an error page
-            self._open_once()
         self._select(name)
         status, was_running = self._settled_status(name)
-        if was_running and fold(status) == fold(ACTIVE):
+        if was_running and _is_active(status):
             return status  # the sync that was running did the job
         panel = self._select(name)
         sync = self._by_role("Synchroniser", "button", scope=panel, exact=True)
         if not sync.is_visible():
             self._press("Plus d’options", what="le bouton « Plus d’options »", scope=panel)
         # The page reloads on submit: wait for the new one, not a notice left on the old one.
-        with self.page.expect_navigation(timeout=self._ms):
-            self._click(sync, "le bouton « Synchroniser »")
+        with self._slow_site("la synchronisation"):
+            with self.page.expect_navigation(timeout=self._ms):
+                self._click(sync, "le bouton « Synchroniser »")
         self._clicks += 1
         started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
         transient = self.page.get_by_text(label_regex(TRANSIENT[0]))
@@ -324,40 +335,52 @@ class RapprochementPage(PageObject):
         was_running = fold(RUNNING) in fold(item.inner_text())
         if was_running:
             logger.info("a sync of %s is running; waiting for it to end", name)
-        try:
-            expect(item).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
-        except AssertionError:
-            raise TransientSiteError(
-                f"La synchronisation de « {name} » dure plus de {self.timeout:g} s."
-            ) from None
+        self._wait_while_running(item, name)
         return _status_in(item.inner_text()) or "", was_running
 
+    def _wait_while_running(self, entry: Locator, name: str) -> None:
+        """Wait for a running sync to end; one still running is never clicked again."""
+        try:
+            expect(entry).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
+        except AssertionError:
+            raise SyncFailed(
+                f"La synchronisation de « {name} » est toujours en cours après "
+                f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
+            ) from None
+
     def _item_for(self, name: str) -> Locator:
-        """The account's entry in the list (the list item, or its link when there are none)."""
+        """The account's entry in the list: the list item, or its link when there are none."""
         accounts = self._accounts_list()
-        entry = accounts.get_by_role("listitem").or_(accounts.get_by_role("link"))
-        return entry.filter(has_text=label_regex(name)).first
+        named = self._shows_exactly(name)
+        items = accounts.get_by_role("listitem").filter(has=named)
+        return items.or_(accounts.get_by_role("link").filter(has=named)).first
+
+    def _shows_exactly(self, name: str) -> Locator:
+        """An element whose whole text is ``name`` (so not « Compte courant 2 »)."""
+        return self.page.get_by_text(label_regex(name, exact=True))
 
     def _sync_from_manage_page(self, name: str) -> str:
+        """The fallback: « Gérer ses comptes… » › « Lancer la synchronisation »."""
         if not self._by_role(MANAGE, "link").count():
             self._open_once()
             self._select(name)
         self._click(self._by_role(MANAGE, "link"), f"le lien « {MANAGE} »")
-        row = (
-            self.page.get_by_role("row")
-            .filter(has_text=name)
-            .or_(self.page.get_by_role("listitem").filter(has_text=name))
-        )
-        self._visible(row, f"« {name} » sur la page « {MANAGE} »")
-        with self.page.expect_navigation(timeout=self._ms):
-            self._click(
-                self._by_role("Lancer la synchronisation", "button", scope=row.first),
-                "le bouton « Lancer la synchronisation »",
-            )
+        rows = self.page.get_by_role("row").or_(self.page.get_by_role("listitem"))
+        row = rows.filter(has=self._shows_exactly(name)).first
+        self._visible(row, f"le compte « {name} » sur la page « {MANAGE} »")
+        if fold(RUNNING) in fold(row.inner_text()):
+            self._wait_while_running(row, name)
+            status = _status_in(row.inner_text()) or ""
+            if _is_active(status):
+                return status
+        with self._slow_site("la synchronisation"):
+            with self.page.expect_navigation(timeout=self._ms):
+                self._click(
+                    self._by_role("Lancer la synchronisation", "button", scope=row),
+                    "le bouton « Lancer la synchronisation »",
+                )
+        self._clicks += 1
         started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
         self._visible(started, "la confirmation du lancement de la synchronisation")
-        try:
-            expect(row.first).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
-        except AssertionError:
-            return RUNNING
-        return _status_in(row.first.inner_text()) or ""
+        self._wait_while_running(row, name)
+        return _status_in(row.inner_text()) or ""

@@ -37,7 +37,7 @@ class LinxoLoginPage(PageObject):
             credentials,
             site="Linxo",
             submit=("Je me connecte", "Se connecter"),
-            landmark=self._by_role("Paramètres", "button", "link"),
+            landmark=self._by_role("Paramètres", "button", "link", exact=True),
         )
 
 
@@ -64,7 +64,7 @@ class LinxoSettings(PageObject):
         return self
 
     def _open_once(self) -> None:
-        gear = self._by_role("Paramètres", "button", "link")
+        gear = self._by_role("Paramètres", "button", "link", exact=True)
         home = f"{self.base_url}/secured/history.page"
         self._enter(home, "Linxo", gear, "la roue crantée « Paramètres »")
         self._click(gear, "la roue crantée « Paramètres »")
@@ -82,6 +82,8 @@ class LinxoSettings(PageObject):
         for role in CARD_ROLES:
             found = self.page.get_by_role(role).filter(has=self._authenticate_buttons())  # type: ignore[arg-type]
             for card in found.all():
+                if self._authenticate_buttons(scope=card).count() != 1:
+                    continue  # a container of several cards, not one connection
                 name = self._accessible_name(card)
                 if name and name not in cards:
                     cards[name] = card
@@ -132,10 +134,15 @@ class LinxoSettings(PageObject):
         self._click(
             self._authenticate_buttons(scope=dialog), f"« {AUTHENTICATE} » (confirmation)"
         )
-        self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
+        with self._slow_site("la redirection vers la banque"):
+            self.page.wait_for_url(lambda url: host_of(url) != linxo, timeout=self._ms)
         logger.info("redirected to the bank for %s", name)
         bank_auth.complete()
-        self.page.wait_for_url(lambda url: host_of(url) == linxo, timeout=self._ms)
+        # The bank may pass through other hosts on its way back: as long as its own step.
+        with self._slow_site("le retour de la banque vers Linxo"):
+            self.page.wait_for_url(
+                lambda url: host_of(url) == linxo, timeout=bank_auth.timeout * 1000
+            )
         after = {c.bank: c for c in self.connections()}.get(name)
         if after is None or not after.healthy:
             shown = after.message if after else "la connexion a disparu"
