@@ -31,6 +31,12 @@ LINXO = f"https://{LINXO_HOST}"
 ASSOCONNECT = f"https://{ASSOCONNECT_HOST}"
 BANK = f"https://{BANK_HOST}"
 
+# The confirmation AssoConnect shows after a form, by the ``ok`` of the page it redirects to.
+NOTICES = {
+    "enregistre": "Les modifications ont été enregistrées.",
+    "synchro": "La synchronisation a été lancée.",
+}
+
 
 class Host(Protocol):
     """What a site needs from the sandbox that serves it."""
@@ -330,28 +336,20 @@ class AssoConnectSite:
     def linxo_accounts(self) -> list[st.LinxoAccount]:
         return [a for c in self.host.connections for a in c.accounts]
 
-    def import_tab(
-        self, request: Request, *, status: int = 200, notice: str | None = None
-    ) -> Response:
+    def import_tab(self, request: Request) -> Response:
         if self.running_at_first_view:
             self.running_at_first_view = False
             for account in self.association(request).accounts:
                 account.job = st.SyncJob(
                     time.monotonic(), self.host.scenario.sync_duration, ok=True
                 )
-        selected = self.account(request)
         return self.page(
             request,
             "import.html",
-            status=status,
             tab="import",
-            selected=selected,
+            selected=self.account(request),
             linxo_accounts=self.linxo_accounts(),
-            notice=notice
-            or {
-                "enregistre": "Les modifications ont été enregistrées.",
-                "synchro": "La synchronisation a été lancée.",
-            }.get(request.query.get("ok", "")),
+            notice=NOTICES.get(request.query.get("ok", "")),
         )
 
     def link(self, request: Request) -> Response:
@@ -423,10 +421,7 @@ class AssoConnectSite:
         return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}")
 
     def manage(self, request: Request) -> Response:
-        notice = (
-            "La synchronisation a été lancée." if request.query.get("ok") == "synchro" else None
-        )
-        return self.page(request, "linxo.html", notice=notice)
+        return self.page(request, "linxo.html", notice=NOTICES.get(request.query.get("ok", "")))
 
     def sync_status(self, request: Request) -> Response:
         account = self.account(request)

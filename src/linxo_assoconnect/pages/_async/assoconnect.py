@@ -148,29 +148,28 @@ class RapprochementPage(PageObject):
     def _accounts_list(self) -> Locator:
         return self._by_role(ACCOUNTS_LIST, "region", "navigation", "list")
 
-    async def _items(self) -> dict[str, Locator]:
-        """Each account's entry in the list, by the account's name (its first line)."""
-        if not await self._accounts_list().count():  # elsewhere: the fallback page, an error
+    async def _back_on_the_tab(self) -> Locator:
+        """The accounts list, after coming back to the tab from elsewhere (an error page…)."""
+        if not await self._accounts_list().count():
             await self._open_once()
-        accounts = await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+        return await self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+
+    async def _names(self) -> list[str]:
+        """The accounts' names as the list shows them (each entry's first line)."""
+        accounts = await self._back_on_the_tab()
         entries = accounts.get_by_role("listitem")
         if not await entries.count():
             entries = accounts.get_by_role("link")
-        items: dict[str, Locator] = {}
-        for entry in await entries.all():
-            lines = [
-                line.strip() for line in (await entry.inner_text()).splitlines() if line.strip()
-            ]
-            if lines:
-                items[lines[0]] = entry
-        return items
+        lines = [text.strip().splitlines() for text in await entries.all_inner_texts()]
+        return [first.strip() for first, *_ in (line for line in lines if line)]
 
     async def _select(self, name: str) -> Locator:
         """Select an account in the list; return its panel on the right."""
         panel = self.page.get_by_role("region", name=label_regex(name, exact=True))
         if await panel.count() and await panel.get_by_role("radio").count():
             return panel
-        item = (await self._items())[name]
+        await self._back_on_the_tab()
+        item = self._item_for(name)
         link = item.get_by_role("link")
         await (link if await link.count() else item).click(timeout=self._ms)
         return await self._visible(panel, f"le détail du compte « {name} »")
@@ -179,13 +178,11 @@ class RapprochementPage(PageObject):
 
     async def accounts(self) -> list[AssoBankAccount]:
         """The association's bank accounts with their status and linked Linxo account."""
-        names = list(await self._items())
-        return [await self._account(name) for name in names]
+        return [await self._account(name) for name in await self._names()]
 
     async def _account(self, name: str) -> AssoBankAccount:
         panel = await self._select(name)
-        item = (await self._items())[name]
-        status = _status_in(await item.inner_text())
+        status = _status_in(await self._item_for(name).inner_text())
         linxo = None
         for radio in await self._linxo_radios(panel).all():
             if await radio.is_checked():
@@ -204,7 +201,7 @@ class RapprochementPage(PageObject):
         return _AMOUNT_AT_END.sub("", await self._accessible_name(radio)).strip()
 
     async def _resolve(self, account: str | None) -> str:
-        names = list(await self._items())
+        names = await self._names()
         if account is None:
             if len(names) == 1:
                 return names[0]

@@ -149,29 +149,28 @@ class RapprochementPage(PageObject):
     def _accounts_list(self) -> Locator:
         return self._by_role(ACCOUNTS_LIST, "region", "navigation", "list")
 
-    def _items(self) -> dict[str, Locator]:
-        """Each account's entry in the list, by the account's name (its first line)."""
-        if not self._accounts_list().count():  # elsewhere: the fallback page, an error
+    def _back_on_the_tab(self) -> Locator:
+        """The accounts list, after coming back to the tab from elsewhere (an error page…)."""
+        if not self._accounts_list().count():
             self._open_once()
-        accounts = self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+        return self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+
+    def _names(self) -> list[str]:
+        """The accounts' names as the list shows them (each entry's first line)."""
+        accounts = self._back_on_the_tab()
         entries = accounts.get_by_role("listitem")
         if not entries.count():
             entries = accounts.get_by_role("link")
-        items: dict[str, Locator] = {}
-        for entry in entries.all():
-            lines = [
-                line.strip() for line in (entry.inner_text()).splitlines() if line.strip()
-            ]
-            if lines:
-                items[lines[0]] = entry
-        return items
+        lines = [text.strip().splitlines() for text in entries.all_inner_texts()]
+        return [first.strip() for first, *_ in (line for line in lines if line)]
 
     def _select(self, name: str) -> Locator:
         """Select an account in the list; return its panel on the right."""
         panel = self.page.get_by_role("region", name=label_regex(name, exact=True))
         if panel.count() and panel.get_by_role("radio").count():
             return panel
-        item = (self._items())[name]
+        self._back_on_the_tab()
+        item = self._item_for(name)
         link = item.get_by_role("link")
         (link if link.count() else item).click(timeout=self._ms)
         return self._visible(panel, f"le détail du compte « {name} »")
@@ -180,13 +179,11 @@ class RapprochementPage(PageObject):
 
     def accounts(self) -> list[AssoBankAccount]:
         """The association's bank accounts with their status and linked Linxo account."""
-        names = list(self._items())
-        return [self._account(name) for name in names]
+        return [self._account(name) for name in self._names()]
 
     def _account(self, name: str) -> AssoBankAccount:
         panel = self._select(name)
-        item = (self._items())[name]
-        status = _status_in(item.inner_text())
+        status = _status_in(self._item_for(name).inner_text())
         linxo = None
         for radio in self._linxo_radios(panel).all():
             if radio.is_checked():
@@ -205,7 +202,7 @@ class RapprochementPage(PageObject):
         return _AMOUNT_AT_END.sub("", self._accessible_name(radio)).strip()
 
     def _resolve(self, account: str | None) -> str:
-        names = list(self._items())
+        names = self._names()
         if account is None:
             if len(names) == 1:
                 return names[0]

@@ -105,7 +105,7 @@ class LinxoSettings(PageObject):
             healthy=message is None,
             message=message,
             updated_at=parse_linxo_update(text),
-            balance=None if message else parse_amount(text.replace(bank, "")),
+            balance=None if message else parse_amount(text),
         )
 
     def reauthenticate(
