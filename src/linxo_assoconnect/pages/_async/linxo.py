@@ -142,6 +142,8 @@ class LinxoSettings(PageObject):
             await self.page.wait_for_url(
                 lambda url: host_of(url) == linxo, timeout=bank_auth.timeout * 1000
             )
+        if not await self._authenticate_buttons().count():  # back elsewhere than « Mes comptes »
+            await self._open_once()
         after = {c.bank: c for c in await self.connections()}.get(name)
         if after is None or not after.healthy:
             shown = after.message if after else "la connexion a disparu"

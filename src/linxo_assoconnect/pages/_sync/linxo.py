@@ -143,6 +143,8 @@ class LinxoSettings(PageObject):
             self.page.wait_for_url(
                 lambda url: host_of(url) == linxo, timeout=bank_auth.timeout * 1000
             )
+        if not self._authenticate_buttons().count():  # back elsewhere than « Mes comptes »
+            self._open_once()
         after = {c.bank: c for c in self.connections()}.get(name)
         if after is None or not after.healthy:
             shown = after.message if after else "la connexion a disparu"
