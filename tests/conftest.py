@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from helpers import BROWSERS, run_async
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _user_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Saved logins and evidence go to the test session's folders, never the user's."""
+    os.environ["LINXO_ASSOCONNECT_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
+    os.environ["LINXO_ASSOCONNECT_EVIDENCE_DIR"] = str(tmp_path_factory.mktemp("evidence"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -115,6 +115,16 @@ async def async_sandboxed(scenario: Scenario) -> AsyncIterator[tuple[AsyncPage, 
         await context.close()
 
 
+def shared_browser() -> Browser:
+    """The test session's Chromium (sync API): only one sync Playwright may run per thread."""
+    return BROWSERS.sync_browser()
+
+
+async def async_shared_browser() -> AsyncBrowser:
+    """The test session's Chromium (async API)."""
+    return await BROWSERS.async_browser()
+
+
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on the tests' event loop (a thread of its own, shared by async tests)."""
     return BROWSERS.run(coroutine)

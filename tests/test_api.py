@@ -19,6 +19,7 @@ PAGE_OBJECTS = [
     "BankAuthPage",
     "AssoConnectLoginPage",
     "RapprochementPage",
+    "Session",
 ]
 
 

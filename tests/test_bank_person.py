@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from helpers import BANK, LINXO, async_sandboxed
+from helpers import ASSOCONNECT, BANK, LINXO, async_sandboxed
 from linxo_assoconnect import aio
-from linxo_assoconnect.testing import DEMO_BANK, DEMO_SMS_CODE, Scenario
+from linxo_assoconnect.testing import DEMO_BANK, DEMO_SMS_CODE, Sandbox, Scenario
 
 
 async def person_does_the_bank_step(page: Page) -> None:
@@ -71,3 +72,66 @@ async def test_notebook_style_inside_a_running_event_loop() -> None:
         await aio.LinxoLoginPage(page).login(LINXO)
         connections = await (await aio.LinxoSettings(page).open()).connections()
         assert all(c.healthy for c in connections)
+
+
+async def test_a_headless_session_shows_the_bank_step_in_a_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No bank credentials, a display: the bank page opens in a visible window, the rest not."""
+    monkeypatch.setenv("DISPLAY", ":0")  # as on the treasurer's desk
+    sandbox = Sandbox(Scenario(broken_banks=("Banque Populaire",)))
+    contexts: list[BrowserContext] = []
+    window_opened = asyncio.Event()
+
+    async def serve(context: BrowserContext) -> None:
+        await sandbox.attach_async(context)
+        contexts.append(context)
+        if len(contexts) == 2:  # Linxo, then Linxo again in the window
+            window_opened.set()
+
+    async def person_at_the_window() -> None:
+        await window_opened.wait()
+        window = contexts[1]
+        page = window.pages[0] if window.pages else await window.wait_for_event("page")
+        await person_does_the_bank_step(page)
+
+    async with aio.Session(
+        headless=True,
+        # Chromium's headless display server: a real window's code path, with no screen.
+        launch_options={"args": ["--ozone-platform=headless"]},
+        on_context=serve,
+        state_dir=tmp_path / "state",
+        evidence_dir=tmp_path / "evidence",
+        timeout=10,
+        bank_timeout=20,
+    ) as session:
+        person = asyncio.create_task(person_at_the_window())
+        report = await session.restore(
+            association="Association Exemple", linxo=LINXO, assoconnect=ASSOCONNECT
+        )
+        await person
+        agents = [await c.pages[0].evaluate("navigator.userAgent") for c in contexts]
+    assert report.ok
+    assert ["Headless" in agent for agent in agents] == [True, False, True]
+    assert len(sandbox.record.credential_submissions) == 1
+    assert len([e for e in sandbox.record.logins if e.site == "linxo"]) == 1  # login carried over
+
+
+async def test_with_no_display_nobody_is_waited_for_and_the_bank_is_not_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    sandbox = Sandbox(Scenario(broken_banks=("Banque Populaire",)))
+    async with aio.Session(
+        on_context=sandbox.attach_async,
+        state_dir=tmp_path / "state",
+        evidence_dir=tmp_path / "evidence",
+        timeout=10,
+    ) as session:
+        with pytest.raises(aio.HumanActionRequired, match="Banque Populaire Exemple"):
+            await session.restore(
+                association="Association Exemple", linxo=LINXO, assoconnect=ASSOCONNECT
+            )
+    assert not [r for r in sandbox.record.requests if "banque-exemple" in r]
+    assert sandbox.record.credential_submissions == []

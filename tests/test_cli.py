@@ -54,6 +54,9 @@ def test_demo_failures_exit_non_zero_with_a_clear_message(scenario: str, error: 
     assert result.returncode == 1
     assert error in result.stderr
     assert "Traceback" not in result.stderr
+    evidence = Path(result.stderr.split("Ce que montrait la page : ")[1].splitlines()[0])
+    assert (evidence / "page.png").is_file() and (evidence / "error.json").is_file()
+    assert evidence.is_relative_to(os.environ["LINXO_ASSOCONNECT_EVIDENCE_DIR"])
 
 
 def test_browser_command_names_the_chromium() -> None:

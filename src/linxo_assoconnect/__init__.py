@@ -8,9 +8,11 @@ from ._errors import (
     AccountNotFound,
     BankAuthFailed,
     BrowserNotFound,
+    ConfigurationError,
     HumanActionRequired,
     LinxoAssoconnectError,
     LoginFailed,
+    LoginRequired,
     PageChanged,
     SyncFailed,
     TransientSiteError,
@@ -29,6 +31,7 @@ from .flows._sync.restore import restore
 from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._sync.bank import BankAuthPage
 from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
+from .session._sync.session import Session
 
 __version__ = "0.1.0.dev0"
 
@@ -42,17 +45,20 @@ __all__ = [
     "BankConnection",
     "BankProfile",
     "BrowserNotFound",
+    "ConfigurationError",
     "Credentials",
     "HumanActionRequired",
     "LinxoAssoconnectError",
     "LinxoLoginPage",
     "LinxoSettings",
     "LoginFailed",
+    "LoginRequired",
     "PageChanged",
     "RapprochementPage",
     "ReauthResult",
     "RestoreReport",
     "RetryPolicy",
+    "Session",
     "SyncFailed",
     "SyncResult",
     "TransientSiteError",

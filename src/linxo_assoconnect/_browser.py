@@ -9,12 +9,23 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from playwright.async_api import BrowserContext as AsyncBrowserContext
+from playwright.sync_api import BrowserContext
+
 from ._errors import BrowserNotFound
 
-__all__ = ["BROWSER_ENV_VAR", "chromium_launch_options", "find_chromium"]
+__all__ = [
+    "BROWSER_ENV_VAR",
+    "AsyncContextHook",
+    "SyncContextHook",
+    "chromium_launch_options",
+    "display_available",
+    "find_chromium",
+]
 
 BROWSER_ENV_VAR = "LINXO_ASSOCONNECT_BROWSER"
 
@@ -69,13 +80,31 @@ def find_chromium(browser_type: _HasExecutablePath | None = None) -> str | None:
     raise BrowserNotFound(HOW_TO_GET_ONE)
 
 
-def chromium_launch_options(browser_type: _HasExecutablePath | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``BrowserType.launch`` (executable and flags; not ``headless``)."""
+def chromium_launch_options(
+    browser_type: _HasExecutablePath | None = None, *, executable: str | None = None
+) -> dict[str, Any]:
+    """Keyword arguments for ``BrowserType.launch`` (executable and flags; not ``headless``).
+
+    ``executable`` is used as given; without it, `find_chromium` chooses.
+    """
     args = list(QUIET_ARGS)
     if sys.platform.startswith("linux") and os.geteuid() == 0:
         args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root
     options: dict[str, Any] = {"args": args}
-    executable = find_chromium(browser_type)
+    executable = executable or find_chromium(browser_type)
     if executable is not None:
         options["executable_path"] = executable
     return options
+
+
+def display_available() -> bool:
+    """Whether a browser window can be shown to a person (no display under cron or SSH)."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+SyncContextHook = Callable[[BrowserContext], None]
+"""Called with every browser context a sync `Session` opens (e.g. ``Sandbox.attach``)."""
+AsyncContextHook = Callable[[AsyncBrowserContext], Awaitable[None]]
+"""Called with every browser context an async `Session` opens (e.g. ``Sandbox.attach_async``)."""

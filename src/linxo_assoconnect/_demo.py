@@ -5,14 +5,12 @@ from __future__ import annotations
 import sys
 import time
 
-from playwright.async_api import async_playwright
 from pydantic import SecretStr
 
-from ._browser import chromium_launch_options
 from ._errors import LinxoAssoconnectError
 from ._models import AssoBankAccount, BankConnection, Credentials, RestoreReport
 from ._retry import RetryPolicy
-from .flows._async.restore import restore
+from .session._async.session import Session
 from .testing import (
     DEMO_ASSOCONNECT,
     DEMO_BANK,
@@ -94,30 +92,28 @@ async def run_demo(
         file=sys.stderr,
     )
     started = time.monotonic()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            headless=not headed, **chromium_launch_options(playwright.chromium)
-        )
-        try:
-            context = await browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
-            await sandbox.attach_async(context)
-            page = await context.new_page()
-            report = await restore(
-                page,
+    session = Session(
+        headless=not headed,
+        save_logins=False,  # the demo's logins are the sandbox's: nothing worth keeping
+        on_context=sandbox.attach_async,
+        retry=RetryPolicy(initial_wait=0.2, max_wait=2.0, deadline=60.0),
+        timeout=15.0,
+        bank_timeout=30.0,
+    )
+    try:
+        async with session:
+            report = await session.restore(
                 association="Association Exemple",
                 linxo=_credentials(DEMO_LINXO),
                 assoconnect=_credentials(DEMO_ASSOCONNECT),
                 bank=_credentials(DEMO_BANK),
                 otp=lambda: DEMO_SMS_CODE,
-                retry=RetryPolicy(initial_wait=0.2, max_wait=2.0, deadline=60.0),
-                timeout=15.0,
-                bank_timeout=30.0,
             )
-        except LinxoAssoconnectError as error:
-            print(f"Échec : {type(error).__name__}: {error}", file=sys.stderr)
-            return 1
-        finally:
-            await browser.close()
+    except LinxoAssoconnectError as error:
+        print(f"Échec : {type(error).__name__}: {error}", file=sys.stderr)
+        if error.evidence is not None:
+            print(f"Ce que montrait la page : {error.evidence}", file=sys.stderr)
+        return 1
     if as_json:
         print(report.model_dump_json(indent=2))
     else:

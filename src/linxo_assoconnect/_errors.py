@@ -1,19 +1,25 @@
 """One exception tree: every error the library raises derives from `LinxoAssoconnectError`.
 
-Messages are written for a treasurer, in plain words, and never contain a secret.
+Messages are written for a treasurer, in plain words, and never contain a secret: any secret
+the library was given is masked from them. An error raised by a page object carries the folder
+of its evidence (screenshot, page, URL and step) in ``evidence``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ._secrets import redact
+
 __all__ = [
     "AccountNotFound",
     "BankAuthFailed",
     "BrowserNotFound",
+    "ConfigurationError",
     "HumanActionRequired",
     "LinxoAssoconnectError",
     "LoginFailed",
+    "LoginRequired",
     "PageChanged",
     "SyncFailed",
     "TransientSiteError",
@@ -23,9 +29,19 @@ __all__ = [
 class LinxoAssoconnectError(Exception):
     """Root of every error raised by linxo_assoconnect."""
 
+    evidence: Path | None = None
+    """The folder holding what the page showed when this happened, if it was saved."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
 
 class LoginFailed(LinxoAssoconnectError):
     """The site refused the identifier or the password (never retried)."""
+
+
+class LoginRequired(LoginFailed):
+    """The site shows its login form: nobody is logged in, or the saved login expired."""
 
 
 class BankAuthFailed(LinxoAssoconnectError):
@@ -70,3 +86,7 @@ class SyncFailed(LinxoAssoconnectError):
 
 class BrowserNotFound(LinxoAssoconnectError):
     """No Chromium could be found to drive; the message says how to get one."""
+
+
+class ConfigurationError(LinxoAssoconnectError):
+    """The set-up is wrong (a folder that cannot be written, a missing extra or variable)."""

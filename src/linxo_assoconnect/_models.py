@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SecretStr, field_validator
 
+from ._errors import ConfigurationError
+from ._secrets import remember
 from ._text import PARIS
 
 __all__ = [
+    "ENV_PREFIX",
+    "KEYRING_SERVICE",
     "AssoBankAccount",
     "BankConnection",
     "BankProfile",
@@ -25,14 +31,59 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+ENV_PREFIX = "LINXO_ASSOCONNECT_"
+KEYRING_SERVICE = "linxo-assoconnect"
+
+
 class Credentials(_Model):
-    """A login. The password is a `SecretStr`: masked in reprs, logs and JSON."""
+    """A login. The password is a `SecretStr`: masked in reprs, logs, JSON and error messages."""
 
     username: str
     password: SecretStr
 
+    def model_post_init(self, context: Any, /) -> None:
+        remember(self.password.get_secret_value())
+
     def __str__(self) -> str:
         return f"{self.username} / **********"
+
+    @classmethod
+    def from_env(cls, name: str, *, environ: Mapping[str, str] | None = None) -> Self:
+        """Read ``LINXO_ASSOCONNECT_<NAME>_USERNAME`` and ``…_PASSWORD`` (``name``: LINXO,
+        ASSOCONNECT, BANK or any other)."""
+        environ = os.environ if environ is None else environ
+        prefix = f"{ENV_PREFIX}{name.upper()}_"
+        missing = [f"{prefix}{k}" for k in ("USERNAME", "PASSWORD") if not environ.get(prefix + k)]
+        if missing:
+            raise ConfigurationError(f"Variable d’environnement absente : {', '.join(missing)}.")
+        return cls(
+            username=environ[f"{prefix}USERNAME"],
+            password=SecretStr(environ[f"{prefix}PASSWORD"]),
+        )
+
+    @classmethod
+    def from_keyring(cls, name: str, username: str) -> Self:
+        """The password of ``username`` in the system's keyring (extra ``keyring``), under the
+        service ``linxo-assoconnect-<name>`` (``name``: linxo, assoconnect, bank…)."""
+        try:
+            import keyring
+            import keyring.errors
+        except ImportError:
+            raise ConfigurationError(
+                "Le trousseau du système demande l’extra keyring : "
+                "pip install 'linxo-assoconnect[keyring]'."
+            ) from None
+        service = f"{KEYRING_SERVICE}-{name.lower()}"
+        try:
+            password = keyring.get_password(service, username)
+        except keyring.errors.KeyringError as error:
+            raise ConfigurationError(f"Le trousseau du système ne répond pas : {error}") from None
+        if password is None:
+            raise ConfigurationError(
+                f"Aucun mot de passe pour {username} dans le trousseau (service « {service} ») : "
+                f"ajoutez-le avec `keyring set {service} {username}`."
+            )
+        return cls(username=username, password=SecretStr(password))
 
 
 class BankConnection(_Model):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
+from ._secrets import remember
+
 __all__ = ["AsyncOtp", "SyncOtp", "call_otp", "call_otp_async"]
 
 SyncOtp = Callable[[], str]
@@ -13,10 +15,10 @@ AsyncOtp = Callable[[], str | Awaitable[str]]
 
 def call_otp(otp: SyncOtp) -> str:
     """Ask the callback for the code (sync API)."""
-    return otp()
+    return remember(otp())
 
 
 async def call_otp_async(otp: AsyncOtp) -> str:
     """Ask the callback for the code, awaiting it if it is async (async API)."""
     code = otp()
-    return await code if inspect.isawaitable(code) else code
+    return remember(await code if inspect.isawaitable(code) else code)

@@ -10,9 +10,11 @@ from ._errors import (
     AccountNotFound,
     BankAuthFailed,
     BrowserNotFound,
+    ConfigurationError,
     HumanActionRequired,
     LinxoAssoconnectError,
     LoginFailed,
+    LoginRequired,
     PageChanged,
     SyncFailed,
     TransientSiteError,
@@ -31,6 +33,7 @@ from .flows._async.restore import restore
 from .pages._async.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._async.bank import BankAuthPage
 from .pages._async.linxo import LinxoLoginPage, LinxoSettings
+from .session._async.session import Session
 
 __all__ = [
     "BROWSER_ENV_VAR",
@@ -42,17 +45,20 @@ __all__ = [
     "BankConnection",
     "BankProfile",
     "BrowserNotFound",
+    "ConfigurationError",
     "Credentials",
     "HumanActionRequired",
     "LinxoAssoconnectError",
     "LinxoLoginPage",
     "LinxoSettings",
     "LoginFailed",
+    "LoginRequired",
     "PageChanged",
     "RapprochementPage",
     "ReauthResult",
     "RestoreReport",
     "RetryPolicy",
+    "Session",
     "SyncFailed",
     "SyncResult",
     "TransientSiteError",

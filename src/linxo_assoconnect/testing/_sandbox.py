@@ -214,6 +214,13 @@ class Sandbox:
 
         await context.route("**/*", serve)
 
+    def expire_logins(self) -> None:
+        """Forget every login session, as the sites do after a while: saved logins expire."""
+        with self._lock:
+            for site in self._sites.values():
+                if isinstance(site, (LinxoSite, AssoConnectSite)):
+                    site.sessions.clear()
+
     # Views for tests -------------------------------------------------------------------
 
     def connection(self, bank: str) -> st.Connection:

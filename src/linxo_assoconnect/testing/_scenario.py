@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, SecretStr
+
+from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE
 
 __all__ = ["SCENARIOS", "Scenario"]
 
@@ -58,6 +60,18 @@ class Scenario(BaseModel):
 
     changed_labels: dict[str, str] = Field(default_factory=dict)
     """Visible labels replaced in every page (simulates a site redesign: « Synchroniser » → …)."""
+
+    linxo_password: SecretStr = SecretStr(DEMO_LINXO.password)
+    """The password Linxo accepts for the demo treasurer (`DEMO_LINXO`'s by default)."""
+
+    assoconnect_password: SecretStr = SecretStr(DEMO_ASSOCONNECT.password)
+    """The password AssoConnect accepts for the demo treasurer."""
+
+    bank_password: SecretStr = SecretStr(DEMO_BANK.password)
+    """The password the demo bank accepts for `DEMO_BANK`'s identifier."""
+
+    sms_code: SecretStr = SecretStr(DEMO_SMS_CODE)
+    """The code the demo bank « sends » by SMS."""
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 from . import _state as st
-from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE
+from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO
 from ._http import Handler, Request, Response, Routes
 
 if TYPE_CHECKING:
@@ -90,7 +90,8 @@ class LinxoSite:
 
     def login(self, request: Request) -> Response:
         username = request.form.get("username", "")
-        ok = (username, request.form.get("password")) == (DEMO_LINXO.username, DEMO_LINXO.password)
+        password = self.host.scenario.linxo_password.get_secret_value()
+        ok = (username, request.form.get("password")) == (DEMO_LINXO.username, password)
         self.host.record.add(
             st.Event("login", self.name, subject=username, outcome="ok" if ok else "refused")
         )
@@ -185,7 +186,7 @@ class BankSite:
         ok = not self.host.scenario.bank_rejects_password and (
             identifier,
             request.form.get("mot_de_passe"),
-        ) == (DEMO_BANK.username, DEMO_BANK.password)
+        ) == (DEMO_BANK.username, self.host.scenario.bank_password.get_secret_value())
         self.host.record.add(
             st.Event(
                 "bank_credentials", self.name, subject=identifier, outcome="ok" if ok else "refused"
@@ -210,7 +211,8 @@ class BankSite:
         if found is None:
             return self.host.render(self.name, "error.html", status=400)
         state, flow = found
-        ok = not self.host.scenario.bank_rejects_code and request.form.get("code") == DEMO_SMS_CODE
+        code = self.host.scenario.sms_code.get_secret_value()
+        ok = not self.host.scenario.bank_rejects_code and request.form.get("code") == code
         self.host.record.add(st.Event("bank_code", self.name, outcome="ok" if ok else "refused"))
         if not ok:
             return self.sms_page(request, error="Code incorrect. L’opération est annulée.")
@@ -307,7 +309,7 @@ class AssoConnectSite:
         email = request.form.get("email", "")
         ok = (email, request.form.get("password")) == (
             DEMO_ASSOCONNECT.username,
-            DEMO_ASSOCONNECT.password,
+            self.host.scenario.assoconnect_password.get_secret_value(),
         )
         self.host.record.add(
             st.Event("login", self.name, subject=email, outcome="ok" if ok else "refused")

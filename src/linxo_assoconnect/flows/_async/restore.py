@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from playwright.async_api import Page
 
-from ..._models import BankProfile, Credentials, RestoreReport
+from ..._models import (
+    AssoBankAccount,
+    BankConnection,
+    BankProfile,
+    Credentials,
+    ReauthResult,
+    RestoreReport,
+    SyncResult,
+)
 from ..._otp import AsyncOtp
 from ..._retry import RetryPolicy
 from ...pages._async._base import logger
 from ...pages._async.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._async.bank import BankAuthPage
 from ...pages._async.linxo import LINXO_URL, LinxoLoginPage, LinxoSettings
+from .._repair import Repair, report
 
-__all__ = ["restore"]
+__all__ = ["repair_accounts", "repair_connections", "restore"]
 
 
 async def restore(
@@ -42,37 +51,43 @@ async def restore(
     """
     await LinxoLoginPage(page, base_url=linxo_url, timeout=timeout).login(linxo)
     settings = await LinxoSettings(page, base_url=linxo_url, retry=retry, timeout=timeout).open()
-    connections_before = await settings.connections()
-    reauthentications = []
-    for connection in connections_before:
-        if connection.healthy:
-            continue
-        logger.info("re-authenticating %s", connection.bank)
-        bank_auth = BankAuthPage(
+    linxo_side = await repair_connections(
+        settings,
+        lambda: BankAuthPage(
             page, credentials=bank, otp=otp, profile=profile, timeout=bank_timeout
-        )
-        reauthentications.append(await settings.reauthenticate(connection.bank, bank_auth))
-    connections_after = await settings.connections()
-
+        ),
+    )
     await AssoConnectLoginPage(page, base_url=assoconnect_url, timeout=timeout).login(assoconnect)
     tab = await RapprochementPage(
         page, association=association, base_url=assoconnect_url, retry=retry, timeout=timeout
     ).open()
-    accounts_before = await tab.accounts()
-    syncs = []
-    for account in accounts_before:
+    return report(tab.association, linxo_side, await repair_accounts(tab, links))
+
+
+async def repair_connections(
+    settings: LinxoSettings, bank_step: Callable[[], BankAuthPage]
+) -> Repair[BankConnection, ReauthResult]:
+    """Re-authenticate every broken connection on an open « Mes comptes »."""
+    before = await settings.connections()
+    done = []
+    for connection in before:
+        if connection.healthy:
+            continue
+        logger.info("re-authenticating %s", connection.bank)
+        done.append(await settings.reauthenticate(connection.bank, bank_step()))
+    return Repair(before, done, await settings.connections() if done else before)
+
+
+async def repair_accounts(
+    tab: RapprochementPage, links: Mapping[str, str] | None = None
+) -> Repair[AssoBankAccount, SyncResult]:
+    """Re-link if needed and force the sync of every account whose import is not active."""
+    before = await tab.accounts()
+    done = []
+    for account in before:
         if account.sync_active:
             continue
         logger.info("forcing the sync of %s", account.name)
         target = (links or {}).get(account.name)
-        syncs.append(await tab.force_sync(account.name, linxo_account=target))
-    accounts_after = await tab.accounts()
-    return RestoreReport(
-        association=tab.association,
-        connections_before=connections_before,
-        connections_after=connections_after,
-        reauthentications=reauthentications,
-        accounts_before=accounts_before,
-        accounts_after=accounts_after,
-        syncs=syncs,
-    )
+        done.append(await tab.force_sync(account.name, linxo_account=target))
+    return Repair(before, done, await tab.accounts() if done else before)

@@ -3,19 +3,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from playwright.sync_api import Page
 
-from ..._models import BankProfile, Credentials, RestoreReport
+from ..._models import (
+    AssoBankAccount,
+    BankConnection,
+    BankProfile,
+    Credentials,
+    ReauthResult,
+    RestoreReport,
+    SyncResult,
+)
 from ..._otp import SyncOtp
 from ..._retry import RetryPolicy
 from ...pages._sync._base import logger
 from ...pages._sync.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._sync.bank import BankAuthPage
 from ...pages._sync.linxo import LINXO_URL, LinxoLoginPage, LinxoSettings
+from .._repair import Repair, report
 
-__all__ = ["restore"]
+__all__ = ["repair_accounts", "repair_connections", "restore"]
 
 
 def restore(
@@ -43,37 +52,43 @@ def restore(
     """
     LinxoLoginPage(page, base_url=linxo_url, timeout=timeout).login(linxo)
     settings = LinxoSettings(page, base_url=linxo_url, retry=retry, timeout=timeout).open()
-    connections_before = settings.connections()
-    reauthentications = []
-    for connection in connections_before:
-        if connection.healthy:
-            continue
-        logger.info("re-authenticating %s", connection.bank)
-        bank_auth = BankAuthPage(
+    linxo_side = repair_connections(
+        settings,
+        lambda: BankAuthPage(
             page, credentials=bank, otp=otp, profile=profile, timeout=bank_timeout
-        )
-        reauthentications.append(settings.reauthenticate(connection.bank, bank_auth))
-    connections_after = settings.connections()
-
+        ),
+    )
     AssoConnectLoginPage(page, base_url=assoconnect_url, timeout=timeout).login(assoconnect)
     tab = RapprochementPage(
         page, association=association, base_url=assoconnect_url, retry=retry, timeout=timeout
     ).open()
-    accounts_before = tab.accounts()
-    syncs = []
-    for account in accounts_before:
+    return report(tab.association, linxo_side, repair_accounts(tab, links))
+
+
+def repair_connections(
+    settings: LinxoSettings, bank_step: Callable[[], BankAuthPage]
+) -> Repair[BankConnection, ReauthResult]:
+    """Re-authenticate every broken connection on an open « Mes comptes »."""
+    before = settings.connections()
+    done = []
+    for connection in before:
+        if connection.healthy:
+            continue
+        logger.info("re-authenticating %s", connection.bank)
+        done.append(settings.reauthenticate(connection.bank, bank_step()))
+    return Repair(before, done, settings.connections() if done else before)
+
+
+def repair_accounts(
+    tab: RapprochementPage, links: Mapping[str, str] | None = None
+) -> Repair[AssoBankAccount, SyncResult]:
+    """Re-link if needed and force the sync of every account whose import is not active."""
+    before = tab.accounts()
+    done = []
+    for account in before:
         if account.sync_active:
             continue
         logger.info("forcing the sync of %s", account.name)
         target = (links or {}).get(account.name)
-        syncs.append(tab.force_sync(account.name, linxo_account=target))
-    accounts_after = tab.accounts()
-    return RestoreReport(
-        association=tab.association,
-        connections_before=connections_before,
-        connections_after=connections_after,
-        reauthentications=reauthentications,
-        accounts_before=accounts_before,
-        accounts_after=accounts_after,
-        syncs=syncs,
-    )
+        done.append(tab.force_sync(account.name, linxo_account=target))
+    return Repair(before, done, tab.accounts() if done else before)

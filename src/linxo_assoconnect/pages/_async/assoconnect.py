@@ -11,7 +11,7 @@ from ..._errors import AccountNotFound, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import fold, label_regex, match_name
-from ._base import PageObject, logger
+from ._base import PageObject, logger, step
 
 __all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
 
@@ -59,6 +59,7 @@ class AssoConnectLoginPage(PageObject):
         super().__init__(page, timeout=timeout)
         self.base_url = base_url.rstrip("/")
 
+    @step("se connecter à AssoConnect")
     async def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the dashboard."""
         menu = self._by_role("Comptabilité", "button", "link")
@@ -92,6 +93,7 @@ class RapprochementPage(PageObject):
 
     # Navigation ----------------------------------------------------------------------
 
+    @step("ouvrir le rapprochement bancaire")
     async def open(self) -> Self:
         """Dashboard › the association › Comptabilité › Rapprochement bancaire › the import tab."""
         async for attempt in self.retry.async_retrying():
@@ -176,6 +178,7 @@ class RapprochementPage(PageObject):
 
     # Reading -------------------------------------------------------------------------
 
+    @step("lire les comptes bancaires")
     async def accounts(self) -> list[AssoBankAccount]:
         """The association's bank accounts with their status and linked Linxo account."""
         return [await self._account(name) for name in await self._names()]
@@ -216,6 +219,7 @@ class RapprochementPage(PageObject):
 
     # Actions -------------------------------------------------------------------------
 
+    @step("associer un compte Linxo")
     async def link(self, account: str, linxo_account: str) -> AssoBankAccount:
         """Select ``account``, choose its Linxo account, « Enregistrer »."""
         name = await self._resolve(account)
@@ -240,6 +244,7 @@ class RapprochementPage(PageObject):
             )
         return result
 
+    @step("forcer la synchronisation")
     async def force_sync(
         self, account: str | None = None, *, linxo_account: str | None = None
     ) -> SyncResult:

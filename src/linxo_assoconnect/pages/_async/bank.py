@@ -9,7 +9,7 @@ from ..._errors import BankAuthFailed, HumanActionRequired
 from ..._models import BankProfile, Credentials
 from ..._otp import AsyncOtp, call_otp_async
 from ..._text import label_regex
-from ._base import PageObject, host_of, logger
+from ._base import PageObject, host_of, logger, step
 
 __all__ = ["BankAuthPage"]
 
@@ -55,6 +55,7 @@ class BankAuthPage(PageObject):
         self.profile = profile or BankProfile()
         self.headless = headless
 
+    @step("s’authentifier auprès de la banque")
     async def complete(self) -> None:
         """Finish the bank step; raise `BankAuthFailed` or `HumanActionRequired` otherwise."""
         await self.page.wait_for_load_state(timeout=self._ms)
@@ -64,19 +65,19 @@ class BankAuthPage(PageObject):
             return
         profile = self.profile
         await self._fill(profile.identifier, self.credentials.username, "l’identifiant")
-        await self._fill(
-            profile.password, self.credentials.password.get_secret_value(), "le mot de passe"
-        )
-        await self._submit(profile.submit, "le bouton de validation")
-        outcome = await self._outcome(
-            bank,
-            {
-                "refused": profile.wrong_password,
-                "app": profile.app_validation,
-                "code": profile.code,
-            },
-            "la suite de l’authentification",
-        )
+        password = await self._visible(self._field(profile.password), "le mot de passe")
+        async with self._typing_secrets():
+            await password.fill(self.credentials.password.get_secret_value())
+            await self._submit(profile.submit, "le bouton de validation")
+            outcome = await self._outcome(
+                bank,
+                {
+                    "refused": profile.wrong_password,
+                    "app": profile.app_validation,
+                    "code": profile.code,
+                },
+                "la suite de l’authentification",
+            )
         if outcome == "refused":
             raise BankAuthFailed(
                 "La banque refuse l’identifiant ou le mot de passe. Rien n’a été réessayé : "
@@ -123,11 +124,13 @@ class BankAuthPage(PageObject):
             await self._wait_for_person(bank, "saisir le code reçu de la banque")
             return
         field = await self._visible(self._field(self.profile.code), "le champ du code")
-        await field.fill(await call_otp_async(self.otp))
-        await self._submit(self.profile.code_submit, "la validation du code")
-        outcome = await self._outcome(
-            bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
-        )
+        code = await call_otp_async(self.otp)
+        async with self._typing_secrets():
+            await field.fill(code)
+            await self._submit(self.profile.code_submit, "la validation du code")
+            outcome = await self._outcome(
+                bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
+            )
         if outcome == "refused":
             raise BankAuthFailed(
                 "La banque refuse le code. Il n’a pas été ressaisi : relancez la "
@@ -144,11 +147,18 @@ class BankAuthPage(PageObject):
             )
         logger.warning("Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout)
         try:
-            await self.page.wait_for_url(lambda url: host_of(url) != bank, timeout=self._ms)
+            if in_browser:  # the person types the bank's password or code: no trace of it
+                async with self._typing_secrets():
+                    await self._wait_until_left(bank)
+            else:
+                await self._wait_until_left(bank)
         except PlaywrightTimeoutError:
             raise HumanActionRequired(
                 f"Personne n’a pu {action} dans le temps imparti ({self.timeout:g} s)."
             ) from None
+
+    async def _wait_until_left(self, bank: str) -> None:
+        await self.page.wait_for_url(lambda url: host_of(url) != bank, timeout=self._ms)
 
     async def _is_headless(self) -> bool:
         if self.headless is not None:

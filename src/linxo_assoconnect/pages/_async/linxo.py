@@ -10,7 +10,7 @@ from ..._errors import BankAuthFailed
 from ..._models import BankConnection, Credentials, ReauthResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import match_name, parse_amount, parse_linxo_update
-from ._base import PageObject, host_of, logger
+from ._base import PageObject, host_of, logger, step
 
 if TYPE_CHECKING:
     from .bank import BankAuthPage
@@ -29,6 +29,7 @@ class LinxoLoginPage(PageObject):
         super().__init__(page, timeout=timeout)
         self.base_url = base_url.rstrip("/")
 
+    @step("se connecter à Linxo")
     async def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the secured home page."""
         await self._log_in(
@@ -55,6 +56,7 @@ class LinxoSettings(PageObject):
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
 
+    @step("ouvrir « Mes comptes » sur Linxo")
     async def open(self) -> Self:
         """From the secured home: the gear › « Mes comptes »."""
         async for attempt in self.retry.async_retrying():
@@ -88,6 +90,7 @@ class LinxoSettings(PageObject):
                     cards[name] = card
         return cards
 
+    @step("lire les connexions bancaires")
     async def connections(self) -> list[BankConnection]:
         """Every bank connection shown on « Mes comptes », with its state and balance."""
         await self._visible(
@@ -107,6 +110,7 @@ class LinxoSettings(PageObject):
             balance=None if message else parse_amount(text),
         )
 
+    @step("réauthentifier une connexion bancaire")
     async def reauthenticate(
         self, bank: str, bank_auth: BankAuthPage, *, force: bool = False
     ) -> ReauthResult:

@@ -12,7 +12,7 @@ from ..._errors import AccountNotFound, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import fold, label_regex, match_name
-from ._base import PageObject, logger
+from ._base import PageObject, logger, step
 
 __all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
 
@@ -60,6 +60,7 @@ class AssoConnectLoginPage(PageObject):
         super().__init__(page, timeout=timeout)
         self.base_url = base_url.rstrip("/")
 
+    @step("se connecter à AssoConnect")
     def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the dashboard."""
         menu = self._by_role("Comptabilité", "button", "link")
@@ -93,6 +94,7 @@ class RapprochementPage(PageObject):
 
     # Navigation ----------------------------------------------------------------------
 
+    @step("ouvrir le rapprochement bancaire")
     def open(self) -> Self:
         """Dashboard › the association › Comptabilité › Rapprochement bancaire › the import tab."""
         for attempt in self.retry.retrying():
@@ -177,6 +179,7 @@ class RapprochementPage(PageObject):
 
     # Reading -------------------------------------------------------------------------
 
+    @step("lire les comptes bancaires")
     def accounts(self) -> list[AssoBankAccount]:
         """The association's bank accounts with their status and linked Linxo account."""
         return [self._account(name) for name in self._names()]
@@ -217,6 +220,7 @@ class RapprochementPage(PageObject):
 
     # Actions -------------------------------------------------------------------------
 
+    @step("associer un compte Linxo")
     def link(self, account: str, linxo_account: str) -> AssoBankAccount:
         """Select ``account``, choose its Linxo account, « Enregistrer »."""
         name = self._resolve(account)
@@ -241,6 +245,7 @@ class RapprochementPage(PageObject):
             )
         return result
 
+    @step("forcer la synchronisation")
     def force_sync(
         self, account: str | None = None, *, linxo_account: str | None = None
     ) -> SyncResult:

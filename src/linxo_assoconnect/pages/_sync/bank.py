@@ -10,7 +10,7 @@ from ..._errors import BankAuthFailed, HumanActionRequired
 from ..._models import BankProfile, Credentials
 from ..._otp import SyncOtp, call_otp
 from ..._text import label_regex
-from ._base import PageObject, host_of, logger
+from ._base import PageObject, host_of, logger, step
 
 __all__ = ["BankAuthPage"]
 
@@ -56,6 +56,7 @@ class BankAuthPage(PageObject):
         self.profile = profile or BankProfile()
         self.headless = headless
 
+    @step("s’authentifier auprès de la banque")
     def complete(self) -> None:
         """Finish the bank step; raise `BankAuthFailed` or `HumanActionRequired` otherwise."""
         self.page.wait_for_load_state(timeout=self._ms)
@@ -65,19 +66,19 @@ class BankAuthPage(PageObject):
             return
         profile = self.profile
         self._fill(profile.identifier, self.credentials.username, "l’identifiant")
-        self._fill(
-            profile.password, self.credentials.password.get_secret_value(), "le mot de passe"
-        )
-        self._submit(profile.submit, "le bouton de validation")
-        outcome = self._outcome(
-            bank,
-            {
-                "refused": profile.wrong_password,
-                "app": profile.app_validation,
-                "code": profile.code,
-            },
-            "la suite de l’authentification",
-        )
+        password = self._visible(self._field(profile.password), "le mot de passe")
+        with self._typing_secrets():
+            password.fill(self.credentials.password.get_secret_value())
+            self._submit(profile.submit, "le bouton de validation")
+            outcome = self._outcome(
+                bank,
+                {
+                    "refused": profile.wrong_password,
+                    "app": profile.app_validation,
+                    "code": profile.code,
+                },
+                "la suite de l’authentification",
+            )
         if outcome == "refused":
             raise BankAuthFailed(
                 "La banque refuse l’identifiant ou le mot de passe. Rien n’a été réessayé : "
@@ -124,11 +125,13 @@ class BankAuthPage(PageObject):
             self._wait_for_person(bank, "saisir le code reçu de la banque")
             return
         field = self._visible(self._field(self.profile.code), "le champ du code")
-        field.fill(call_otp(self.otp))
-        self._submit(self.profile.code_submit, "la validation du code")
-        outcome = self._outcome(
-            bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
-        )
+        code = call_otp(self.otp)
+        with self._typing_secrets():
+            field.fill(code)
+            self._submit(self.profile.code_submit, "la validation du code")
+            outcome = self._outcome(
+                bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
+            )
         if outcome == "refused":
             raise BankAuthFailed(
                 "La banque refuse le code. Il n’a pas été ressaisi : relancez la "
@@ -145,11 +148,18 @@ class BankAuthPage(PageObject):
             )
         logger.warning("Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout)
         try:
-            self.page.wait_for_url(lambda url: host_of(url) != bank, timeout=self._ms)
+            if in_browser:  # the person types the bank's password or code: no trace of it
+                with self._typing_secrets():
+                    self._wait_until_left(bank)
+            else:
+                self._wait_until_left(bank)
         except PlaywrightTimeoutError:
             raise HumanActionRequired(
                 f"Personne n’a pu {action} dans le temps imparti ({self.timeout:g} s)."
             ) from None
+
+    def _wait_until_left(self, bank: str) -> None:
+        self.page.wait_for_url(lambda url: host_of(url) != bank, timeout=self._ms)
 
     def _is_headless(self) -> bool:
         if self.headless is not None:

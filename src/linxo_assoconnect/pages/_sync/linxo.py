@@ -11,7 +11,7 @@ from ..._errors import BankAuthFailed
 from ..._models import BankConnection, Credentials, ReauthResult, now_in_paris
 from ..._retry import RetryPolicy
 from ..._text import match_name, parse_amount, parse_linxo_update
-from ._base import PageObject, host_of, logger
+from ._base import PageObject, host_of, logger, step
 
 if TYPE_CHECKING:
     from .bank import BankAuthPage
@@ -30,6 +30,7 @@ class LinxoLoginPage(PageObject):
         super().__init__(page, timeout=timeout)
         self.base_url = base_url.rstrip("/")
 
+    @step("se connecter à Linxo")
     def login(self, credentials: Credentials) -> None:
         """Log in once (never retried) and land on the secured home page."""
         self._log_in(
@@ -56,6 +57,7 @@ class LinxoSettings(PageObject):
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
 
+    @step("ouvrir « Mes comptes » sur Linxo")
     def open(self) -> Self:
         """From the secured home: the gear › « Mes comptes »."""
         for attempt in self.retry.retrying():
@@ -89,6 +91,7 @@ class LinxoSettings(PageObject):
                     cards[name] = card
         return cards
 
+    @step("lire les connexions bancaires")
     def connections(self) -> list[BankConnection]:
         """Every bank connection shown on « Mes comptes », with its state and balance."""
         self._visible(
@@ -108,6 +111,7 @@ class LinxoSettings(PageObject):
             balance=None if message else parse_amount(text),
         )
 
+    @step("réauthentifier une connexion bancaire")
     def reauthenticate(
         self, bank: str, bank_auth: BankAuthPage, *, force: bool = False
     ) -> ReauthResult:

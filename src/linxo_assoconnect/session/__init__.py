@@ -1,0 +1,1 @@
+"""A browser session: contexts per site identity, saved logins, evidence."""

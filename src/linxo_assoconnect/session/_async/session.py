@@ -1,0 +1,416 @@
+"""A browser with one context per site identity, saved logins, evidence and optional traces."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, urlsplit
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+
+from ..._browser import AsyncContextHook, chromium_launch_options, display_available
+from ..._errors import BrowserNotFound, ConfigurationError, HumanActionRequired, LoginRequired
+from ..._evidence import ContextSettings, use_settings
+from ..._files import (
+    EVIDENCE_ENV_VAR,
+    default_evidence_dir,
+    default_state_dir,
+    ensure_writable,
+    safe_address,
+)
+from ..._har import scrub_har
+from ..._logins import LoginStore
+from ..._models import BankProfile, Credentials, RestoreReport
+from ..._otp import AsyncOtp
+from ..._retry import RetryPolicy
+from ..._secrets import logger, remember
+from ...flows._async.restore import repair_accounts, repair_connections
+from ...flows._repair import report
+from ...pages._async._base import start_tracing
+from ...pages._async.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
+from ...pages._async.bank import BankAuthPage
+from ...pages._async.linxo import LINXO_URL, LinxoLoginPage, LinxoSettings
+
+__all__ = ["Session"]
+
+LINXO, ASSOCONNECT = "Linxo", "AssoConnect"
+_SECRET_PARAMETER = re.compile(r"token|key|secret|pass|auth|sig", re.IGNORECASE)
+
+
+@dataclass
+class _Identity:
+    """One site identity's browser context and page, and whether it is logged in."""
+
+    site: str
+    username: str
+    context: BrowserContext
+    page: Page
+    recording: ContextSettings
+    har: Path | None = None
+    """Where Playwright records the HAR, in a private temporary folder until scrubbed."""
+    logged_in: bool = False
+
+
+class Session:
+    """Start a browser and hand out ready page objects, logged in with saved logins reused.
+
+        with Session() as session:              # async with, await: linxo_assoconnect.aio
+            settings = session.linxo(linxo_credentials)
+            report = session.restore(association="Association Exemple", linxo=…, …)
+
+    Each site identity (site and user name) has a browser context of its own. A login is saved
+    (mode 0600, in ``state_dir``, by default the per-user state folder) and reused while the
+    site accepts it; an expired one costs one new login. Errors from page objects leave
+    evidence in ``evidence_dir`` (by default ``evidence`` in the state folder); with ``trace``
+    it holds a Playwright trace too, paused while a password or a code is typed. ``har_dir``
+    receives each context's HAR file, scrubbed of secrets.
+
+    The browser: ``browser``, a Browser of the caller's (left open: Playwright's sync API allows
+    one Playwright per thread, so share it); else ``endpoint``, a remote one (``ws://…`` for a
+    Playwright server, ``http://…`` for Chrome's DevTools); else a Chromium launched with
+    ``executable`` and ``launch_options``. Headless by default; when the bank step needs a
+    person (no bank credentials, or no ``otp``), it runs in a visible window of its own if this
+    machine has a display; with neither, `HumanActionRequired` is raised before the bank is
+    asked anything.
+    """
+
+    def __init__(
+        self,
+        *,
+        headless: bool = True,
+        browser: Browser | None = None,
+        endpoint: str | None = None,
+        executable: str | None = None,
+        launch_options: Mapping[str, Any] | None = None,
+        state_dir: str | Path | None = None,
+        save_logins: bool = True,
+        encrypt_logins: bool = False,
+        evidence_dir: str | Path | None = None,
+        trace: bool = False,
+        har_dir: str | Path | None = None,
+        linxo_url: str = LINXO_URL,
+        assoconnect_url: str = ASSOCONNECT_URL,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        bank_timeout: float = 600.0,
+        on_context: AsyncContextHook | None = None,
+        context_options: Mapping[str, Any] | None = None,
+    ) -> None:
+        if browser is not None and endpoint is not None:
+            raise ConfigurationError("Donnez soit browser, soit endpoint, pas les deux.")
+        self.headless = headless
+        self.browser = browser
+        self.endpoint = endpoint
+        self.executable = executable
+        self.launch_options = dict(launch_options or {})
+        self.state_dir = Path(state_dir) if state_dir is not None else default_state_dir()
+        self.save_logins = save_logins
+        self.encrypt_logins = encrypt_logins
+        self.evidence_dir = (
+            Path(evidence_dir) if evidence_dir else default_evidence_dir(self.state_dir)
+        )
+        self.trace = trace
+        self.har_dir = Path(har_dir) if har_dir is not None else None
+        self.linxo_url = linxo_url
+        self.assoconnect_url = assoconnect_url
+        self.retry = retry
+        self.timeout = timeout
+        self.bank_timeout = bank_timeout
+        self.on_context = on_context
+        self.context_options = dict(context_options or {})
+        self._store: LoginStore | None = None
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._window_browser: Browser | None = None
+        self._raw_hars: Path | None = None
+        self._identities: dict[tuple[str, str, bool], _Identity] = {}
+
+    # Start and stop ----------------------------------------------------------------------
+
+    async def __aenter__(self) -> Self:
+        # Folders first: a set-up mistake fails before any browser starts.
+        ensure_writable(
+            self.evidence_dir,
+            "des preuves d’échec",
+            f"le paramètre evidence_dir ou la variable {EVIDENCE_ENV_VAR}",
+        )
+        if self.save_logins:
+            self._store = LoginStore.open(self.state_dir, encrypt=self.encrypt_logins)
+        if self.har_dir is not None:
+            ensure_writable(self.har_dir, "des fichiers HAR", "le paramètre har_dir")
+            # Playwright writes them in clear: in a folder only this user can read, until
+            # scrubbed into har_dir.
+            self._raw_hars = Path(tempfile.mkdtemp(prefix="linxo-assoconnect-har-"))
+        if self.browser is not None:
+            self._browser = self.browser
+            return self
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await (self._connect() if self.endpoint else self._launch())
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        error_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Save every login, close every context (scrubbing HAR files), stop the browser.
+
+        Each step is done whatever became of the others; what fails is logged.
+        """
+        for identity in self._identities.values():
+            await self._close_identity(identity)
+        self._identities.clear()
+        for browser in (self._window_browser, self._browser):
+            if browser is not None and browser is not self.browser:  # not the caller's
+                try:
+                    await browser.close()
+                except PlaywrightError:
+                    logger.debug("could not close the browser", exc_info=True)
+        self._browser = self._window_browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+        if self._raw_hars is not None:
+            shutil.rmtree(self._raw_hars, ignore_errors=True)
+            self._raw_hars = None
+
+    async def _close_identity(self, identity: _Identity) -> None:
+        try:
+            if identity.logged_in:
+                await self._save_login(identity)
+        except (PlaywrightError, OSError):
+            logger.warning("could not save the %s login", identity.site, exc_info=True)
+        try:
+            if identity.recording.tracing and not identity.recording.trace_paused:
+                await identity.context.tracing.stop()  # nothing failed: nothing kept
+            await identity.context.close()
+        except PlaywrightError:
+            logger.debug("could not close the %s context", identity.site, exc_info=True)
+        if identity.har is not None and identity.har.exists() and self.har_dir is not None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            destination = self.har_dir / f"{stamp}-{identity.har.name}"
+            try:
+                scrub_har(identity.har, destination)
+            except (OSError, ValueError):
+                logger.warning("could not scrub %s: not kept", identity.har.name, exc_info=True)
+            finally:
+                identity.har.unlink(missing_ok=True)
+
+    async def _connect(self) -> Browser:
+        """The remote browser at ``endpoint``."""
+        if self._playwright is None or self.endpoint is None:
+            raise ConfigurationError("Aucun navigateur distant à joindre.")
+        endpoint, chromium = self.endpoint, self._playwright.chromium
+        # A grid's address may carry its access token: never shown in a message or a log.
+        parts = urlsplit(endpoint)
+        remember(parts.password or "")
+        for name, value in parse_qsl(parts.query):
+            if _SECRET_PARAMETER.search(name):
+                remember(value)
+        try:
+            if endpoint.startswith(("ws://", "wss://")):
+                return await chromium.connect(endpoint, timeout=self.timeout * 1000)
+            if endpoint.startswith(("http://", "https://")):
+                return await chromium.connect_over_cdp(endpoint, timeout=self.timeout * 1000)
+        except PlaywrightError as error:
+            raise BrowserNotFound(
+                f"Le navigateur distant {safe_address(endpoint)} ne répond pas : "
+                f"{str(error).splitlines()[0]}"
+            ) from None
+        raise ConfigurationError(
+            f"Adresse de navigateur distant inconnue : {safe_address(endpoint)} (ws://… pour un "
+            "serveur Playwright, http://… pour le port DevTools de Chrome)."
+        )
+
+    async def _launch(self, *, window: bool = False) -> Browser:
+        """A local Chromium: headless as asked, or a visible window for the bank step."""
+        if self._browser is not None:  # the caller's or the session's: the same kind
+            chromium = self._browser.browser_type
+        elif self._playwright is not None:
+            chromium = self._playwright.chromium
+        else:
+            raise ConfigurationError("La session n’est pas ouverte : « with Session() as … ».")
+        extra = dict(self.launch_options)
+        executable = self.executable or extra.pop("executable_path", None)
+        options = chromium_launch_options(chromium, executable=executable)
+        options["args"] = [*options["args"], *extra.pop("args", [])]
+        options.update(extra)
+        return await chromium.launch(headless=False if window else self.headless, **options)
+
+    # Contexts and logins -----------------------------------------------------------------
+
+    async def _identity(self, site: str, username: str, *, window: bool = False) -> _Identity:
+        key = (site, username.casefold(), window)
+        if key in self._identities:
+            return self._identities[key]
+        if self._browser is None:
+            raise ConfigurationError("La session n’est pas ouverte : « with Session() as … ».")
+        browser = self._browser
+        if window:
+            if self._window_browser is None:
+                self._window_browser = await self._launch(window=True)
+            browser = self._window_browser
+        options: dict[str, Any] = {"locale": "fr-FR", "timezone_id": "Europe/Paris"}
+        options.update(self.context_options)
+        har = None
+        if self._raw_hars is not None:
+            har = self._raw_hars / f"{site.lower()}-{len(self._identities) + 1}.har"
+            options.update(record_har_path=har, record_har_content="omit")
+        state = await self._known_login(site, username)
+        context = await browser.new_context(storage_state=state, **options)  # type: ignore[arg-type]
+        try:
+            recording = ContextSettings(self.evidence_dir, tracing=self.trace)
+            use_settings(context, recording)
+            if self.on_context is not None:
+                await self.on_context(context)
+            if self.trace:
+                await start_tracing(context)
+            page = await context.new_page()
+        except BaseException:
+            await context.close()
+            raise
+        identity = _Identity(site, username, context, page, recording, har)
+        self._identities[key] = identity
+        return identity
+
+    async def _known_login(self, site: str, username: str) -> dict[str, Any] | None:
+        """The login of an open context of the same identity, else the saved one."""
+        for identity in self._identities.values():
+            same = (identity.site, identity.username.casefold()) == (site, username.casefold())
+            if same and identity.logged_in:
+                return dict(await identity.context.storage_state())
+        return self._store.load(site, username) if self._store is not None else None
+
+    async def _save_login(self, identity: _Identity) -> None:
+        if self._store is not None:
+            state = dict(await identity.context.storage_state())
+            self._store.save(identity.site, identity.username, state)
+
+    # Ready page objects ------------------------------------------------------------------
+
+    async def linxo(self, credentials: Credentials, *, window: bool = False) -> LinxoSettings:
+        """Linxo's « Mes comptes » for ``credentials``, logged in (a saved login is reused).
+
+        ``window``: in a visible browser window, for a person to do the bank step.
+        """
+        identity = await self._identity(LINXO, credentials.username, window=window)
+        settings = LinxoSettings(
+            identity.page, base_url=self.linxo_url, retry=self.retry, timeout=self.timeout
+        )
+        login = LinxoLoginPage(identity.page, base_url=self.linxo_url, timeout=self.timeout)
+        if not await self._reused(identity, settings):
+            await login.login(credentials)
+            await self._logged_in(identity)
+            await settings.open()
+        return settings
+
+    async def rapprochement(self, credentials: Credentials, association: str) -> RapprochementPage:
+        """AssoConnect's « Import depuis votre banque » tab of ``association``, logged in."""
+        identity = await self._identity(ASSOCONNECT, credentials.username)
+        tab = RapprochementPage(
+            identity.page,
+            association=association,
+            base_url=self.assoconnect_url,
+            retry=self.retry,
+            timeout=self.timeout,
+        )
+        login = AssoConnectLoginPage(
+            identity.page, base_url=self.assoconnect_url, timeout=self.timeout
+        )
+        if not await self._reused(identity, tab):
+            await login.login(credentials)
+            await self._logged_in(identity)
+            await tab.open()
+        return tab
+
+    async def _reused(self, identity: _Identity, entry: LinxoSettings | RapprochementPage) -> bool:
+        """Open ``entry`` with the context's login, if it has one that the site still takes."""
+        if not await identity.context.cookies():
+            return False
+        try:
+            await entry.open()
+        except LoginRequired:
+            logger.info("the saved %s login has expired; logging in again", identity.site)
+            identity.logged_in = False
+            return False
+        identity.logged_in = True
+        return True
+
+    async def _logged_in(self, identity: _Identity) -> None:
+        identity.logged_in = True
+        await self._save_login(identity)
+
+    # The whole tutorial ------------------------------------------------------------------
+
+    async def restore(
+        self,
+        *,
+        association: str,
+        linxo: Credentials,
+        assoconnect: Credentials,
+        bank: Credentials | None = None,
+        otp: AsyncOtp | None = None,
+        profile: BankProfile | None = None,
+        links: Mapping[str, str] | None = None,
+    ) -> RestoreReport:
+        """`linxo_assoconnect.restore` with this session's browser, logins and evidence."""
+        settings = await self.linxo(linxo)
+        if bank is None or otp is None:
+            settings = await self._where_a_person_can_act(settings, linxo, bank)
+        linxo_side = await repair_connections(
+            settings,
+            lambda: BankAuthPage(
+                settings.page,
+                credentials=bank,
+                otp=otp,
+                profile=profile,
+                timeout=self.bank_timeout,
+            ),
+        )
+        tab = await self.rapprochement(assoconnect, association)
+        return report(tab.association, linxo_side, await repair_accounts(tab, links))
+
+    async def _where_a_person_can_act(
+        self, settings: LinxoSettings, linxo: Credentials, bank: Credentials | None
+    ) -> LinxoSettings:
+        """« Mes comptes » where a person can do the bank step, if a connection needs it.
+
+        A headless browser launched here and a display: the same login in a visible window.
+        No display: nobody can, and the bank is not even asked (`HumanActionRequired`).
+        """
+        broken = [c.bank for c in await settings.connections() if not c.healthy]
+        local = self.browser is None and self.endpoint is None
+        if not broken or not self.headless or not local:
+            return settings
+        if display_available():
+            return await self.linxo(linxo, window=True)
+        if bank is not None:  # the bank may validate in its app: no person at the browser
+            return settings
+        raise HumanActionRequired(
+            f"{', '.join(broken)} : la banque demande une authentification que personne ne peut "
+            "faire ici (navigateur sans fenêtre, pas d’écran). Lancez la restauration depuis "
+            "un poste avec écran, ou donnez les identifiants de la banque et un moyen d’obtenir "
+            "le code (otp)."
+        )
