@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,9 @@ def test_demo_failures_exit_non_zero_with_a_clear_message(scenario: str, error: 
     assert result.returncode == 1
     assert error in result.stderr
     assert "Traceback" not in result.stderr
-    evidence = Path(result.stderr.split("Ce que montrait la page : ")[1].splitlines()[0])
+    shown = re.search(r"(?:enregistrées dans|montrait la page :) (\S+)", result.stderr)
+    assert shown is not None, result.stderr  # where the evidence is, said once
+    evidence = Path(shown[1])
     assert (evidence / "page.png").is_file() and (evidence / "error.json").is_file()
     assert evidence.is_relative_to(os.environ["LINXO_ASSOCONNECT_EVIDENCE_DIR"])
 

@@ -111,7 +111,7 @@ async def run_demo(
             )
     except LinxoAssoconnectError as error:
         print(f"Échec : {type(error).__name__}: {error}", file=sys.stderr)
-        if error.evidence is not None:
+        if error.evidence is not None and str(error.evidence) not in str(error):
             print(f"Ce que montrait la page : {error.evidence}", file=sys.stderr)
         return 1
     if as_json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import stat
 from pathlib import Path
 
@@ -142,13 +143,19 @@ async def test_a_failure_leaves_evidence_with_the_step_and_a_trace(tmp_path: Pat
     assert error["missing"] == "les connexions bancaires de « Mes comptes »"
 
 
-async def test_every_error_from_a_page_object_carries_its_evidence(tmp_path: Path) -> None:
+async def test_every_error_from_a_page_object_carries_its_evidence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     sandbox = Sandbox(Scenario())
     async with await session(sandbox, tmp_path) as plain:
-        with pytest.raises(AccountNotFound) as caught:
+        with (
+            caplog.at_level(logging.INFO, logger="linxo_assoconnect"),
+            pytest.raises(AccountNotFound) as caught,
+        ):
             await plain.rapprochement(ASSOCONNECT, "Association Inconnue")
     folder = caught.value.evidence
     assert folder is not None
+    assert f"evidence in {folder}" in caplog.text
     assert {p.name for p in folder.iterdir()} == {"page.png", "page.html", "error.json"}
     error = json.loads((folder / "error.json").read_text())
     assert error["error"] == "AccountNotFound"

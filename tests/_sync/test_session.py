@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import stat
 from pathlib import Path
 
@@ -143,13 +144,19 @@ def test_a_failure_leaves_evidence_with_the_step_and_a_trace(tmp_path: Path) -> 
     assert error["missing"] == "les connexions bancaires de « Mes comptes »"
 
 
-def test_every_error_from_a_page_object_carries_its_evidence(tmp_path: Path) -> None:
+def test_every_error_from_a_page_object_carries_its_evidence(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     sandbox = Sandbox(Scenario())
     with session(sandbox, tmp_path) as plain:
-        with pytest.raises(AccountNotFound) as caught:
+        with (
+            caplog.at_level(logging.INFO, logger="linxo_assoconnect"),
+            pytest.raises(AccountNotFound) as caught,
+        ):
             plain.rapprochement(ASSOCONNECT, "Association Inconnue")
     folder = caught.value.evidence
     assert folder is not None
+    assert f"evidence in {folder}" in caplog.text
     assert {p.name for p in folder.iterdir()} == {"page.png", "page.html", "error.json"}
     error = json.loads((folder / "error.json").read_text())
     assert error["error"] == "AccountNotFound"

@@ -243,7 +243,7 @@ class PageObject:
                 logger.debug("could not save the trace in %s", folder, exc_info=True)
         write_error(folder, step=what, missing=missing, url=self.page.url, error=error, note=note)
         where = safe_address(self.page.url)
-        logger.warning("%s: %s on %s; evidence in %s", what, type(error).__name__, where, folder)
+        logger.info("%s: %s on %s; evidence in %s", what, type(error).__name__, where, folder)
         return folder
 
     @asynccontextmanager
