@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ._errors import ConfigurationError
-from ._files import STATE_ENV_VAR, default_state_dir, ensure_writable, write_private
-from ._models import KEYRING_SERVICE
+from ._files import STATE_ENV_VAR, ensure_writable, write_private
+from ._models import KEYRING_SERVICE, import_keyring
 from ._secrets import logger
 
 __all__ = ["LoginStore"]
@@ -46,21 +46,16 @@ class _KeyringCipher:
     """Fernet (authenticated encryption) with a key kept in the system's keyring."""
 
     def __init__(self) -> None:
-        try:
-            import keyring
-            from cryptography.fernet import Fernet, InvalidToken
-            from keyring.errors import KeyringError
-        except ImportError:
-            raise ConfigurationError(
-                "Chiffrer les connexions enregistrées demande l’extra keyring : "
-                "pip install 'linxo-assoconnect[keyring]'."
-            ) from None
+        keyring = import_keyring()
+        # cryptography comes with the same extra: keyring's import has said how to get both.
+        from cryptography.fernet import Fernet, InvalidToken
+
         try:
             key = keyring.get_password(KEYRING_SERVICE, KEYRING_KEY_NAME)
             if key is None:
                 key = Fernet.generate_key().decode()
                 keyring.set_password(KEYRING_SERVICE, KEYRING_KEY_NAME, key)
-        except KeyringError as error:
+        except keyring.errors.KeyringError as error:
             raise ConfigurationError(
                 f"Le trousseau du système ne répond pas ({error}) : sans lui, les connexions "
                 "enregistrées ne peuvent pas être chiffrées (encrypt_logins=False pour s’en "
@@ -88,9 +83,8 @@ class LoginStore:
         self._cipher = _KeyringCipher() if encrypt else None
 
     @classmethod
-    def open(cls, folder: Path | None = None, *, encrypt: bool = False) -> LoginStore:
-        """The store in ``folder`` (default: `default_state_dir`); fails now if not writable."""
-        folder = folder or default_state_dir()
+    def open(cls, folder: Path, *, encrypt: bool = False) -> LoginStore:
+        """The store in ``folder``; fails now if it cannot be written."""
         ensure_writable(
             folder / "logins",
             "des connexions enregistrées",

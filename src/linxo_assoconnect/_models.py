@@ -11,6 +11,7 @@ from typing import Any, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SecretStr, field_validator
 
 from ._errors import ConfigurationError
+from ._files import APP_NAME
 from ._secrets import remember
 from ._text import PARIS
 
@@ -24,6 +25,7 @@ __all__ = [
     "ReauthResult",
     "RestoreReport",
     "SyncResult",
+    "import_keyring",
 ]
 
 
@@ -32,7 +34,20 @@ class _Model(BaseModel):
 
 
 ENV_PREFIX = "LINXO_ASSOCONNECT_"
-KEYRING_SERVICE = "linxo-assoconnect"
+KEYRING_SERVICE = APP_NAME
+
+
+def import_keyring() -> Any:
+    """The ``keyring`` module (extra ``keyring``), or `ConfigurationError` saying how to get it."""
+    try:
+        import keyring
+        import keyring.errors
+    except ImportError:
+        raise ConfigurationError(
+            "Le trousseau du système demande l’extra keyring : "
+            "pip install 'linxo-assoconnect[keyring]'."
+        ) from None
+    return keyring
 
 
 class Credentials(_Model):
@@ -65,14 +80,7 @@ class Credentials(_Model):
     def from_keyring(cls, name: str, username: str) -> Self:
         """The password of ``username`` in the system's keyring (extra ``keyring``), under the
         service ``linxo-assoconnect-<name>`` (``name``: linxo, assoconnect, bank…)."""
-        try:
-            import keyring
-            import keyring.errors
-        except ImportError:
-            raise ConfigurationError(
-                "Le trousseau du système demande l’extra keyring : "
-                "pip install 'linxo-assoconnect[keyring]'."
-            ) from None
+        keyring = import_keyring()
         service = f"{KEYRING_SERVICE}-{name.lower()}"
         try:
             password = keyring.get_password(service, username)

@@ -9,22 +9,20 @@ from ..._errors import BankAuthFailed, HumanActionRequired
 from ..._models import BankProfile, Credentials
 from ..._otp import AsyncOtp, call_otp_async
 from ..._text import label_regex
-from ._base import PageObject, host_of, logger, step
+from ._base import TYPED_MARKER, PageObject, host_of, logger, step
 
 __all__ = ["BankAuthPage"]
 
-_SUBMITTED = "__linxoAssoconnectSubmitted"
-
 # Runs in the browser, again after every navigation, until it returns a truthy value: "left"
 # once off the bank's host, else the key of the first pattern in the visible text, ignoring
-# the page a form was just submitted from (its own labels are not the bank's answer) except
-# for a refusal shown in place.
+# the page a secret was just typed into and submitted from (its own labels are not the bank's
+# answer) except for a refusal shown in place.
 _OUTCOME_JS = f"""({{ bank, patterns }}) => {{
   if (location.hostname !== bank) return "left";
   if (document.readyState !== "complete" || !document.body) return false;
   const text = document.body.innerText;
   for (const [key, source] of patterns) {{
-    if (window.{_SUBMITTED} && key !== "refused") continue;
+    if (window.{TYPED_MARKER} && key !== "refused") continue;
     if (new RegExp(source, "i").test(text)) return key;
   }}
   return false;
@@ -68,7 +66,7 @@ class BankAuthPage(PageObject):
         password = await self._visible(self._field(profile.password), "le mot de passe")
         async with self._typing_secrets():
             await password.fill(self.credentials.password.get_secret_value())
-            await self._submit(profile.submit, "le bouton de validation")
+            await self._press(*profile.submit, what="le bouton de validation")
             outcome = await self._outcome(
                 bank,
                 {
@@ -101,11 +99,6 @@ class BankAuthPage(PageObject):
         field = await self._visible(self._field(labels), what)
         await field.fill(value)
 
-    async def _submit(self, labels: tuple[str, ...], what: str) -> None:
-        """Click once, after marking the page so that its texts are not taken for the answer."""
-        await self.page.evaluate(f"window.{_SUBMITTED} = true")
-        await self._press(*labels, what=what)
-
     async def _outcome(self, bank: str, texts: dict[str, tuple[str, ...]], what: str) -> str:
         """The key of the first ``texts`` the bank shows next, or ``"left"`` once it sent the
         browser away. Waits through navigations, without polling from here."""
@@ -127,7 +120,7 @@ class BankAuthPage(PageObject):
         code = await call_otp_async(self.otp)
         async with self._typing_secrets():
             await field.fill(code)
-            await self._submit(self.profile.code_submit, "la validation du code")
+            await self._press(*self.profile.code_submit, what="la validation du code")
             outcome = await self._outcome(
                 bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
             )

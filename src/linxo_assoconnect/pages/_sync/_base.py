@@ -34,12 +34,13 @@ from ..._models import Credentials
 from ..._secrets import logger
 from ..._text import label_regex
 
-__all__ = ["PageObject", "host_of", "logger", "start_tracing", "step"]
+__all__ = ["TYPED_MARKER", "PageObject", "host_of", "logger", "start_tracing", "step"]
 
 CLICKABLE_ROLES = ("button", "link", "tab", "menuitem")
 _SNAPSHOT_NAME = re.compile(r'^- [\w-]+ "(?P<name>(?:[^"\\]|\\.)*)"')
-# Set on a document once a secret is typed into it; a new document does not have it.
-_TYPED_MARKER = "__linxoAssoconnectSecretTyped"
+# Set on a document once a secret is typed into it (and the form submitted from it); a new
+# document does not have it.
+TYPED_MARKER = "__linxoAssoconnectSecretTyped"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -255,7 +256,7 @@ class PageObject:
         it stays paused: the secret may still be on the page the evidence would record.
         """
         settings = settings_for(self.page.context)
-        self.page.evaluate(f"window.{_TYPED_MARKER} = true")
+        self.page.evaluate(f"window.{TYPED_MARKER} = true")
         if settings.tracing and not settings.trace_paused:
             # Stopped, not just a chunk ended: the network log spans chunks, and would keep
             # the form's body. No path: what was recorded so far is dropped.
@@ -269,7 +270,7 @@ class PageObject:
         if not settings.trace_paused:
             return
         try:
-            still_there = self.page.evaluate(f"window.{_TYPED_MARKER} === true")
+            still_there = self.page.evaluate(f"window.{TYPED_MARKER} === true")
         except PlaywrightError:  # navigating: ask again at the next step
             return
         if not still_there:

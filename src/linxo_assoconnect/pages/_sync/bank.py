@@ -10,22 +10,20 @@ from ..._errors import BankAuthFailed, HumanActionRequired
 from ..._models import BankProfile, Credentials
 from ..._otp import SyncOtp, call_otp
 from ..._text import label_regex
-from ._base import PageObject, host_of, logger, step
+from ._base import TYPED_MARKER, PageObject, host_of, logger, step
 
 __all__ = ["BankAuthPage"]
 
-_SUBMITTED = "__linxoAssoconnectSubmitted"
-
 # Runs in the browser, again after every navigation, until it returns a truthy value: "left"
 # once off the bank's host, else the key of the first pattern in the visible text, ignoring
-# the page a form was just submitted from (its own labels are not the bank's answer) except
-# for a refusal shown in place.
+# the page a secret was just typed into and submitted from (its own labels are not the bank's
+# answer) except for a refusal shown in place.
 _OUTCOME_JS = f"""({{ bank, patterns }}) => {{
   if (location.hostname !== bank) return "left";
   if (document.readyState !== "complete" || !document.body) return false;
   const text = document.body.innerText;
   for (const [key, source] of patterns) {{
-    if (window.{_SUBMITTED} && key !== "refused") continue;
+    if (window.{TYPED_MARKER} && key !== "refused") continue;
     if (new RegExp(source, "i").test(text)) return key;
   }}
   return false;
@@ -69,7 +67,7 @@ class BankAuthPage(PageObject):
         password = self._visible(self._field(profile.password), "le mot de passe")
         with self._typing_secrets():
             password.fill(self.credentials.password.get_secret_value())
-            self._submit(profile.submit, "le bouton de validation")
+            self._press(*profile.submit, what="le bouton de validation")
             outcome = self._outcome(
                 bank,
                 {
@@ -102,11 +100,6 @@ class BankAuthPage(PageObject):
         field = self._visible(self._field(labels), what)
         field.fill(value)
 
-    def _submit(self, labels: tuple[str, ...], what: str) -> None:
-        """Click once, after marking the page so that its texts are not taken for the answer."""
-        self.page.evaluate(f"window.{_SUBMITTED} = true")
-        self._press(*labels, what=what)
-
     def _outcome(self, bank: str, texts: dict[str, tuple[str, ...]], what: str) -> str:
         """The key of the first ``texts`` the bank shows next, or ``"left"`` once it sent the
         browser away. Waits through navigations, without polling from here."""
@@ -128,7 +121,7 @@ class BankAuthPage(PageObject):
         code = call_otp(self.otp)
         with self._typing_secrets():
             field.fill(code)
-            self._submit(self.profile.code_submit, "la validation du code")
+            self._press(*self.profile.code_submit, what="la validation du code")
             outcome = self._outcome(
                 bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
             )
