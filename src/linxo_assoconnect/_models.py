@@ -126,6 +126,8 @@ class AssoBankAccount(_Model):
     """The label as shown, e.g. « Erreur lors du dernier import »."""
     linxo_account: str | None
     """The Linxo account selected in « Sélection du compte Linxo associé », if any."""
+    last_import: AwareDatetime | None = None
+    """« Dernier import », as the account's detail shows it (None: « jamais », or not shown)."""
 
 
 class SyncResult(_Model):

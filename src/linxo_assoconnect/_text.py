@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ __all__ = [
     "PARIS",
     "fold",
     "label_regex",
+    "linked_to",
     "match_name",
     "parse_amount",
     "parse_french_datetime",
@@ -156,3 +157,9 @@ def parse_french_datetime(text: str) -> datetime | None:
     """« 29/05/2026 à 05:58 » (or a date alone) → an aware datetime; None if absent."""
     found = _FRENCH_DATETIME_RE.search(text)
     return _aware(found) if found else None
+
+
+def linked_to(links: Mapping[str, str], account: str) -> str | None:
+    """The Linxo account ``links`` names for ``account`` (its name ignoring case, accents,
+    spaces and apostrophe style)."""
+    return next((target for name, target in links.items() if fold(name) == fold(account)), None)

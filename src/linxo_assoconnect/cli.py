@@ -6,16 +6,45 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from . import __version__
-from ._errors import BrowserNotFound, LinxoAssoconnectError
+from ._errors import BrowserNotFound, ConfigurationError, LinxoAssoconnectError
 
 __all__ = ["main"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+
+EXIT_HELP = """codes de sortie :
+  0  tout est en bon état, ou rétabli
+  1  il reste quelque chose à rétablir, ou un échec d'un autre genre (voir le résumé)
+  2  configuration ou saisie incorrecte (fichier, association inconnue, courriel illisible) :
+     refusé avant tout, rien n'a été fait sur aucun site ; ou, avec --from-mail, une
+     alerte pour une association absente de la configuration (les autres sont traitées)
+  3  une personne doit agir : étape bancaire, mot de passe refusé
+  4  le site a changé (PageChanged) : la page ne montre plus ce qu'attend l'outil
+  5  site indisponible, même après les nouvelles tentatives
+Plusieurs associations : le code du problème le plus urgent, dans l'ordre 4, 3, 5, 2, 1."""
+
+
+def _talk_options(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default,
+        help="afficher le journal de la bibliothèque",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default,
+        help="ne rien dire pendant le travail",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,15 +53,87 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Rétablit une connexion bancaire Linxo perdue et relance l’import AssoConnect."
         ),
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", help="afficher le journal de la bibliothèque"
+    _talk_options(parser, default=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _talk_options(common, default=argparse.SUPPRESS)  # after the command too, not overriding
+    configured = argparse.ArgumentParser(add_help=False, parents=[common])
+    configured.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        help="fichier de configuration (défaut : $LINXO_ASSOCONNECT_CONFIG, sinon "
+        "~/.config/linxo-assoconnect/config.toml)",
     )
+    picked = argparse.ArgumentParser(add_help=False, parents=[configured])
+    picked.add_argument(
+        "-a",
+        "--association",
+        action="append",
+        default=[],
+        metavar="NOM",
+        help="seulement cette association (répétable) ; toutes par défaut",
+    )
+    picked.add_argument("--json", action="store_true", help="résultat en JSON, pour les outils")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser(
+        "status",
+        parents=[picked],
+        help="l’état de chaque connexion Linxo et compte AssoConnect, fin de consentement",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore = commands.add_parser(
+        "restore",
+        parents=[picked],
+        help="tout le tutoriel pour les associations qui en ont besoin",
+        description=(
+            "Réauthentifie les connexions rompues (l’étape bancaire dans une fenêtre), "
+            "réassocie les comptes, force la synchronisation et vérifie."
+        ),
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    restore.add_argument(
+        "--dry-run", action="store_true", help="dire ce qui serait fait, sans rien cliquer"
+    )
+    restore.add_argument(
+        "--from-mail",
+        nargs="*",
+        metavar="FICHIER",
+        help="les associations des courriels « Import avec Linxo » (.eml, ou la boîte IMAP "
+        "de la configuration si aucun fichier)",
+    )
+    commands.add_parser(
+        "sync",
+        parents=[picked],
+        help="« Forcer la synchronisation » seulement",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    mail = commands.add_parser(
+        "mail",
+        parents=[configured],
+        help="les associations signalées par les courriels « Import avec Linxo »",
+    )
+    mail.add_argument(
+        "files", nargs="*", metavar="FICHIER", help=".eml ou dossier ; sinon la boîte IMAP"
+    )
+    mail.add_argument("--json", action="store_true", help="résultat en JSON")
+
+    config = commands.add_parser("config", help="vérifier la configuration")
+    config_commands = config.add_subparsers(dest="action", required=True, metavar="ACTION")
+    config_commands.add_parser(
+        "check", parents=[configured], help="signaler chaque problème, avec sa ligne"
+    )
 
     demo = commands.add_parser(
         "demo",
+        parents=[common],
         help="tout le rétablissement sur le bac à sable hors ligne intégré",
         description=(
             "Déroule le tutoriel de bout en bout sur le bac à sable hors ligne (une connexion "
@@ -49,7 +150,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--headed", action="store_true", help="afficher la fenêtre du navigateur")
     demo.add_argument("--json", action="store_true", help="rapport en JSON")
 
-    commands.add_parser("browser", help="dire quel Chromium sera utilisé, ou comment en obtenir un")
+    commands.add_parser(
+        "browser",
+        parents=[common],
+        help="dire quel Chromium sera utilisé, ou comment en obtenir un",
+    )
     return parser
 
 
@@ -60,22 +165,93 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "browser": lambda _: _browser(),
+        "demo": _demo,
+        "config": lambda args: _check(args.config),
+        "mail": _mail,
+    }
     try:
-        if args.command == "browser":
-            return _browser()
-        if args.command == "demo":
-            from ._demo import run_demo
-
-            return asyncio.run(
-                run_demo(args.scenario, markup=args.markup, headed=args.headed, as_json=args.json)
-            )
+        return commands.get(args.command, _run)(args)
+    except ConfigurationError as error:
+        print(f"linxo-assoconnect: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except BrowserNotFound as error:
         print(f"linxo-assoconnect: {error}", file=sys.stderr)
         return EXIT_FAILED
     except LinxoAssoconnectError as error:
         print(f"linxo-assoconnect: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
-    return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands first
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ._demo import run_demo
+
+    return asyncio.run(
+        run_demo(args.scenario, markup=args.markup, headed=args.headed, as_json=args.json)
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ._commands import format_summary, read_alerts, run_command
+    from ._config import load_config
+
+    config = load_config(args.config)
+    alerts = None
+    if getattr(args, "from_mail", None) is not None:
+        alerts = read_alerts(config, args.from_mail)
+    dry_run = getattr(args, "dry_run", False)
+    done = asyncio.run(
+        run_command(
+            args.command,
+            config,
+            args.association,
+            quiet=args.quiet,
+            dry_run=dry_run,
+            mail_alerts=alerts,
+        )
+    )
+    if args.json:
+        print(done.model_dump_json(indent=2))
+    else:
+        print(format_summary(done, dry_run=dry_run))
+    return done.exit_code
+
+
+def _mail(args: argparse.Namespace) -> int:
+    import json
+
+    from ._commands import list_mail, read_alerts
+    from ._config import default_config_path, load_config
+
+    path = args.config or default_config_path()
+    # With files, the configuration only says which associations it knows: optional.
+    config = load_config(path) if args.config or not args.files or path.exists() else None
+    found = list_mail(config, read_alerts(config, args.files))
+    if args.json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for alert in found:
+        known = "" if alert["configured"] or config is None else " (absente de la configuration)"
+        received = str(alert["received_at"] or "?")[:16].replace("T", " ")
+        print(f"{alert['association']} : alerte du {received}{known}")
+    if not found:
+        print("Aucune alerte « Import avec Linxo ».")
+    return EXIT_OK
+
+
+def _check(path: Path | None) -> int:
+    from ._commands import check_config
+    from ._config import default_config_path
+
+    path = path or default_config_path()
+    problems = check_config(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return EXIT_USAGE
+    print(f"{path} : configuration correcte.")
+    return EXIT_OK
 
 
 def _browser() -> int:

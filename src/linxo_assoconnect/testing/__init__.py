@@ -11,7 +11,14 @@ The pages are recorded-style HTML fixtures served at the sites' real hostnames t
 Playwright routing; nothing leaves the machine. `Sandbox.record` tells what happened.
 """
 
-from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE, DemoLogin
+from ._data import (
+    DEMO_ASSOCONNECT,
+    DEMO_BANK,
+    DEMO_LINXO,
+    DEMO_SMS_CODE,
+    DemoLogin,
+    federation_linxo,
+)
 from ._http import Request, Response
 from ._sandbox import Sandbox
 from ._scenario import SCENARIOS, Scenario
@@ -34,4 +41,5 @@ __all__ = [
     "Response",
     "Sandbox",
     "Scenario",
+    "federation_linxo",
 ]

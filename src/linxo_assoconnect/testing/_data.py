@@ -13,6 +13,8 @@ __all__ = [
     "DEMO_SMS_CODE",
     "LINXO_CONNECTIONS",
     "DemoLogin",
+    "federation",
+    "federation_linxo",
 ]
 
 
@@ -40,6 +42,8 @@ class LinxoAccountSeed:
 class ConnectionSeed:
     bank: str
     accounts: tuple[LinxoAccountSeed, ...]
+    owner: str = DEMO_LINXO.username
+    """The Linxo user whose « Mes comptes » shows this connection."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class AssoAccountSeed:
 class AssociationSeed:
     name: str
     accounts: tuple[AssoAccountSeed, ...]
+    linxo_user: str = DEMO_LINXO.username
+    """The Linxo user whose accounts AssoConnect offers to link (the association's Linxo)."""
 
 
 LINXO_CONNECTIONS = (
@@ -97,3 +103,33 @@ ASSOCIATIONS = (
         ),
     ),
 )
+
+
+def federation(size: int) -> tuple[tuple[ConnectionSeed, ...], tuple[AssociationSeed, ...]]:
+    """``size`` more associations, each with a Linxo of its own: « Association Exemple 01 »,
+    Linxo user ``tresorier01@association-exemple.fr`` (the demo Linxo password), bank
+    connection « Banque Exemple 01 » and account « Compte courant 01 ». The demo AssoConnect
+    treasurer administers them all, as a federation's treasurer does."""
+    connections, associations = [], []
+    for number in range(1, size + 1):
+        n = f"{number:02d}"
+        user = f"tresorier{n}@association-exemple.fr"
+        linxo_account = f"Compte courant Exemple {n}"
+        balance = Decimal(f"{100 * number}.{number:02d}")
+        connections.append(
+            ConnectionSeed(f"Banque Exemple {n}", (LinxoAccountSeed(linxo_account, balance),), user)
+        )
+        iban = f"FR76 3000 4000 {number:04d} 0000 0000 {number:03d}"
+        associations.append(
+            AssociationSeed(
+                f"Association Exemple {n}",
+                (AssoAccountSeed(f"Compte courant {n}", iban, linxo_account),),
+                user,
+            )
+        )
+    return tuple(connections), tuple(associations)
+
+
+def federation_linxo(number: int) -> DemoLogin:
+    """The Linxo login of the federation's association ``number`` (see `federation`)."""
+    return DemoLogin(f"tresorier{number:02d}@association-exemple.fr", DEMO_LINXO.password)

@@ -16,7 +16,7 @@ import jinja2
 
 from .._text import fold, label_regex
 from . import _state as st
-from ._data import ASSOCIATIONS, LINXO_CONNECTIONS
+from ._data import ASSOCIATIONS, LINXO_CONNECTIONS, federation
 from ._http import Request, Response
 from ._scenario import SCENARIOS, Scenario
 from ._sites import ASSOCONNECT_HOST, BANK_HOST, LINXO_HOST, AssoConnectSite, BankSite, LinxoSite
@@ -74,6 +74,9 @@ class Sandbox:
         self.scenario = scenario or Scenario()
         self.record = st.Record()
         self._lock = threading.Lock()
+        more_connections, more_associations = federation(self.scenario.federation)
+        self._connection_seeds = LINXO_CONNECTIONS + more_connections
+        self._association_seeds = ASSOCIATIONS + more_associations
         self.connections = self._seed_connections()
         self.associations = self._seed_associations()
         self._templates = _templates(self.scenario.variant)
@@ -89,7 +92,7 @@ class Sandbox:
         broken = {fold(b) for b in self.scenario.broken_banks}
         now = st.now()
         connections = []
-        for number, seed in enumerate(LINXO_CONNECTIONS, start=1):
+        for number, seed in enumerate(self._connection_seeds, start=1):
             healthy = not any(b in fold(seed.bank) for b in broken)
             connections.append(
                 st.Connection(
@@ -98,6 +101,7 @@ class Sandbox:
                     healthy=healthy,
                     updated_at=now - timedelta(hours=2) if healthy else now - STALE,
                     accounts=[st.LinxoAccount(a.name, a.balance) for a in seed.accounts],
+                    owner=seed.owner,
                 )
             )
         return connections
@@ -108,7 +112,7 @@ class Sandbox:
         broken_accounts = {a.name for c in self.connections if not c.healthy for a in c.accounts}
         now = st.now()
         associations = []
-        for number, seed in enumerate(ASSOCIATIONS, start=1):
+        for number, seed in enumerate(self._association_seeds, start=1):
             accounts = []
             for index, account in enumerate(seed.accounts, start=1):
                 is_unlinked = any(u in fold(account.name) for u in unlinked)
@@ -131,7 +135,9 @@ class Sandbox:
                     else now - STALE,
                 )
                 accounts.append(asso_account)
-            associations.append(st.Association(str(52000 + number), seed.name, accounts))
+            associations.append(
+                st.Association(str(52000 + number), seed.name, accounts, seed.linxo_user)
+            )
         return associations
 
     # Serving ---------------------------------------------------------------------------
@@ -213,6 +219,11 @@ class Sandbox:
             )
 
         await context.route("**/*", serve)
+
+    @property
+    def linxo_users(self) -> set[str]:
+        """The user names Linxo knows."""
+        return {c.owner for c in self.connections}
 
     def expire_logins(self) -> None:
         """Forget every login session, as the sites do after a while: saved logins expire."""

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    SecretStr,
+    ValidationError,
+)
 
 from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE
 
-__all__ = ["SCENARIOS", "Scenario"]
+__all__ = ["SCENARIOS", "Scenario", "scenario_from"]
 
 
 class Scenario(BaseModel):
@@ -55,6 +64,11 @@ class Scenario(BaseModel):
     bank_rejects_code: bool = False
     """The bank answers « Code incorrect » whatever code is typed."""
 
+    federation: NonNegativeInt = 0
+    """This many more associations, each with its own Linxo user, bank connection and account:
+    « Association Exemple 01 », « Banque Exemple 01 », « Compte courant 01 »… (see
+    ``testing.federation_linxo``). The demo AssoConnect treasurer administers them all."""
+
     latency: NonNegativeFloat = 0.0
     """Seconds every response of every site is delayed by."""
 
@@ -99,3 +113,18 @@ SCENARIOS: dict[str, Scenario] = {
     ),
 }
 """Named scenarios, as used by tests and by ``linxo-assoconnect demo --scenario NAME``."""
+
+
+def scenario_from(settings: Mapping[str, Any]) -> Scenario:
+    """The scenario a configuration's ``[sandbox]`` describes: ``scenario`` (a name of
+    `SCENARIOS`, « healthy » by default) and any `Scenario` field on top of it."""
+    fields = dict(settings)
+    name = fields.pop("scenario", "healthy")
+    if name not in SCENARIOS:
+        raise ValueError(f"scénario inconnu « {name} » (connus : {', '.join(sorted(SCENARIOS))})")
+    try:
+        return Scenario.model_validate({**SCENARIOS[name].model_dump(), **fields})
+    except ValidationError as error:
+        raise ValueError(
+            "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        ) from None

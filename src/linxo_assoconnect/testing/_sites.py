@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlencode
 
 from . import _state as st
-from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO
+from ._data import DEMO_ASSOCONNECT, DEMO_BANK
 from ._http import Handler, Request, Response, Routes
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ class Host(Protocol):
     connections: list[st.Connection]
     associations: list[st.Association]
 
+    @property
+    def linxo_users(self) -> set[str]: ...
+
     def render(
         self, site: str, template: str, /, status: int = 200, **context: object
     ) -> Response: ...
@@ -67,7 +70,7 @@ class LinxoSite:
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.sessions: set[str] = set()
+        self.sessions: dict[str, str] = {}  # session → Linxo user
         self.pending: dict[str, str] = {}  # PSD2 state → connection id
         self.routes = Routes()
         self.routes.add("GET", "/auth.page", self.login_page)
@@ -91,32 +94,37 @@ class LinxoSite:
     def login(self, request: Request) -> Response:
         username = request.form.get("username", "")
         password = self.host.scenario.linxo_password.get_secret_value()
-        ok = (username, request.form.get("password")) == (DEMO_LINXO.username, password)
+        ok = username in self.host.linxo_users and request.form.get("password") == password
         self.host.record.add(
             st.Event("login", self.name, subject=username, outcome="ok" if ok else "refused")
         )
         if not ok:
             return self.login_page(request, error="Adresse e-mail ou mot de passe incorrect.")
         session = _token()
-        self.sessions.add(session)
+        self.sessions[session] = username
         return Response.redirect(
             f"{LINXO}/secured/history.page", cookie=_cookie(self.cookie, session)
         )
 
+    def connections(self, request: Request) -> list[st.Connection]:
+        """The connections of the user logged in by ``request``."""
+        user = self.sessions[request.cookies[self.cookie]]
+        return [c for c in self.host.connections if c.owner == user]
+
     def home(self, request: Request) -> Response:
-        return self.host.render(self.name, "home.html", connections=self.host.connections)
+        return self.host.render(self.name, "home.html", connections=self.connections(request))
 
     def settings(self, request: Request) -> Response:
-        updated = self.connection(request.query.get("updated", ""))
+        updated = self.connection(request, request.query.get("updated", ""))
         return self.host.render(
-            self.name, "settings.html", connections=self.host.connections, updated=updated
+            self.name, "settings.html", connections=self.connections(request), updated=updated
         )
 
-    def connection(self, connection_id: str) -> st.Connection | None:
-        return next((c for c in self.host.connections if c.id == connection_id), None)
+    def connection(self, request: Request, connection_id: str) -> st.Connection | None:
+        return next((c for c in self.connections(request) if c.id == connection_id), None)
 
     def psd2_start(self, request: Request) -> Response:
-        connection = self.connection(request.query.get("connexion", ""))
+        connection = self.connection(request, request.query.get("connexion", ""))
         if connection is None:
             return self.host.render(self.name, "error.html", status=404)
         state = _token()
@@ -131,7 +139,7 @@ class LinxoSite:
         return Response.redirect(f"{BANK}/authorize?{query}")
 
     def psd2_callback(self, request: Request) -> Response:
-        connection = self.connection(self.pending.pop(request.query.get("state", ""), ""))
+        connection = self.connection(request, self.pending.pop(request.query.get("state", ""), ""))
         if connection is None or request.query.get("result") != "ok":
             return self.host.render(self.name, "error.html", status=400)
         connection.healthy = True
@@ -335,8 +343,10 @@ class AssoConnectSite:
     def history(self, request: Request) -> Response:
         return self.page(request, "historique.html", tab="historique")
 
-    def linxo_accounts(self) -> list[st.LinxoAccount]:
-        return [a for c in self.host.connections for a in c.accounts]
+    def linxo_accounts(self, request: Request) -> list[st.LinxoAccount]:
+        """The accounts of the association's Linxo (what its LinxoConnect link offers)."""
+        owner = self.association(request).linxo_user
+        return [a for c in self.host.connections if c.owner == owner for a in c.accounts]
 
     def import_tab(self, request: Request) -> Response:
         if self.running_at_first_view:
@@ -350,14 +360,14 @@ class AssoConnectSite:
             "import.html",
             tab="import",
             selected=self.account(request),
-            linxo_accounts=self.linxo_accounts(),
+            linxo_accounts=self.linxo_accounts(request),
             notice=NOTICES.get(request.query.get("ok", "")),
         )
 
     def link(self, request: Request) -> Response:
         account = self.account(request, request.form.get("compte", ""))
         chosen = request.form.get("compte_linxo", "")
-        if account is None or chosen not in {a.name for a in self.linxo_accounts()}:
+        if account is None or chosen not in {a.name for a in self.linxo_accounts(request)}:
             return self.page(request, "error.html", status=400)
         account.linxo_account = chosen
         account.status = st.AWAITING_LINXO

@@ -48,6 +48,8 @@ class Connection:
     healthy: bool
     updated_at: datetime
     accounts: list[LinxoAccount]
+    owner: str
+    """The Linxo user whose « Mes comptes » shows it."""
 
     @property
     def balance(self) -> Decimal:
@@ -103,6 +105,8 @@ class Association:
     id: str
     name: str
     accounts: list[AssoAccount]
+    linxo_user: str
+    """The Linxo user whose accounts can be linked to this association's accounts."""
 
 
 EventKind = Literal[

@@ -17,6 +17,7 @@ from ..._models import (
 )
 from ..._otp import AsyncOtp
 from ..._retry import RetryPolicy
+from ..._text import linked_to
 from ...pages._async._base import logger
 from ...pages._async.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._async.bank import BankAuthPage
@@ -53,7 +54,7 @@ async def restore(
     settings = await LinxoSettings(page, base_url=linxo_url, retry=retry, timeout=timeout).open()
     linxo_side = await repair_connections(
         settings,
-        lambda: BankAuthPage(
+        lambda _bank: BankAuthPage(
             page, credentials=bank, otp=otp, profile=profile, timeout=bank_timeout
         ),
     )
@@ -65,16 +66,19 @@ async def restore(
 
 
 async def repair_connections(
-    settings: LinxoSettings, bank_step: Callable[[], BankAuthPage]
+    settings: LinxoSettings, bank_step: Callable[[str], BankAuthPage]
 ) -> Repair[BankConnection, ReauthResult]:
-    """Re-authenticate every broken connection on an open « Mes comptes »."""
+    """Re-authenticate every broken connection on an open « Mes comptes »; ``bank_step``
+    gives the bank page object for a connection's bank."""
     before = await settings.connections()
     done = []
     for connection in before:
         if connection.healthy:
             continue
         logger.info("re-authenticating %s", connection.bank)
-        done.append(await settings.reauthenticate(connection.bank, bank_step()))
+        done.append(
+            await settings.reauthenticate(connection.bank, bank_step(connection.bank))
+        )
     return Repair(before, done, await settings.connections() if done else before)
 
 
@@ -88,6 +92,6 @@ async def repair_accounts(
         if account.sync_active:
             continue
         logger.info("forcing the sync of %s", account.name)
-        target = (links or {}).get(account.name)
+        target = linked_to(links or {}, account.name)
         done.append(await tab.force_sync(account.name, linxo_account=target))
     return Repair(before, done, await tab.accounts() if done else before)

@@ -18,6 +18,7 @@ from ..._models import (
 )
 from ..._otp import SyncOtp
 from ..._retry import RetryPolicy
+from ..._text import linked_to
 from ...pages._sync._base import logger
 from ...pages._sync.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._sync.bank import BankAuthPage
@@ -54,7 +55,7 @@ def restore(
     settings = LinxoSettings(page, base_url=linxo_url, retry=retry, timeout=timeout).open()
     linxo_side = repair_connections(
         settings,
-        lambda: BankAuthPage(
+        lambda _bank: BankAuthPage(
             page, credentials=bank, otp=otp, profile=profile, timeout=bank_timeout
         ),
     )
@@ -66,16 +67,19 @@ def restore(
 
 
 def repair_connections(
-    settings: LinxoSettings, bank_step: Callable[[], BankAuthPage]
+    settings: LinxoSettings, bank_step: Callable[[str], BankAuthPage]
 ) -> Repair[BankConnection, ReauthResult]:
-    """Re-authenticate every broken connection on an open « Mes comptes »."""
+    """Re-authenticate every broken connection on an open « Mes comptes »; ``bank_step``
+    gives the bank page object for a connection's bank."""
     before = settings.connections()
     done = []
     for connection in before:
         if connection.healthy:
             continue
         logger.info("re-authenticating %s", connection.bank)
-        done.append(settings.reauthenticate(connection.bank, bank_step()))
+        done.append(
+            settings.reauthenticate(connection.bank, bank_step(connection.bank))
+        )
     return Repair(before, done, settings.connections() if done else before)
 
 
@@ -89,6 +93,6 @@ def repair_accounts(
         if account.sync_active:
             continue
         logger.info("forcing the sync of %s", account.name)
-        target = (links or {}).get(account.name)
+        target = linked_to(links or {}, account.name)
         done.append(tab.force_sync(account.name, linxo_account=target))
     return Repair(before, done, tab.accounts() if done else before)

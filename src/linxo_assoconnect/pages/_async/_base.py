@@ -163,6 +163,9 @@ class PageObject:
         A 5xx is a `TransientSiteError` (retried by the caller's policy); the login form
         instead of the landmark means the session is gone: `LoginRequired`.
         """
+        here = self.page.url.split("#")[0] == url.split("#", maxsplit=1)[0]
+        if here and await landmark.count():
+            return  # just landed there (after the login form): no need to load it again
         with self._slow_site(f"la page d’accueil de {site}"):
             response = await self.page.goto(url, timeout=self._ms)
         if response is not None and response.status >= 500:

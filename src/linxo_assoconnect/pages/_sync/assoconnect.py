@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Self
 
 from playwright.sync_api import Locator, Page, expect
@@ -11,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from ..._errors import AccountNotFound, SyncFailed, TransientSiteError
 from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
-from ..._text import fold, label_regex, match_name
+from ..._text import fold, label_regex, match_name, parse_french_datetime
 from ._base import PageObject, logger, step
 
 __all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
@@ -32,10 +33,21 @@ TRANSIENT = ("réessayez plus tard", "réessayer plus tard", "temporairement ind
 ACCOUNTS_LIST = "Mes comptes bancaires"
 LINXO_CHOICE = "Sélection du compte Linxo associé"
 MANAGE = "Gérer ses comptes bancaires synchronisés avec Linxo"
+# A balance after the account's name. Its first digit group never starts with 0, so that a name
+# ending in a number (« Compte courant 01 ») is not read as thousands.
 _AMOUNT_AT_END = re.compile(
-    r"\s+[-−–+]?\d{1,3}(?:[ \u00a0\u202f.]\d{3})*(?:,\d{1,2})?\s*(?:€|EUR)\s*$"
+    r"\s+[-−–+]?(?:0|[1-9]\d{0,2}(?:[ \u00a0\u202f.]\d{3})*)(?:,\d{1,2})?\s*(?:€|EUR)\s*$"
 )
 _ICONS = "✓✔⚠⟳•"
+
+
+_LAST_IMPORT = re.compile(r"dernier\s+import[\s:]*(.{0,40})", re.IGNORECASE | re.DOTALL)
+
+
+def _last_import(panel_text: str) -> datetime | None:
+    """« Dernier import : 29/05/2026 à 05:58 » in an account's panel; None for « jamais »."""
+    found = _LAST_IMPORT.search(panel_text)
+    return parse_french_datetime(found.group(1)) if found else None
 
 
 def _is_active(status: str | None) -> bool:
@@ -196,6 +208,7 @@ class RapprochementPage(PageObject):
             sync_active=_is_active(status),
             status=status,
             linxo_account=linxo,
+            last_import=_last_import(panel.inner_text()),
         )
 
     def _linxo_radios(self, panel: Locator) -> Locator:

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Callable, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -35,12 +38,12 @@ from ..._files import (
 )
 from ..._har import scrub_har
 from ..._logins import LoginStore
-from ..._models import BankProfile, Credentials, RestoreReport
+from ..._models import BankConnection, BankProfile, Credentials, ReauthResult, RestoreReport
 from ..._otp import SyncOtp
 from ..._retry import RetryPolicy
 from ..._secrets import logger, remember
 from ...flows._sync.restore import repair_accounts, repair_connections
-from ...flows._repair import report
+from ...flows._repair import Repair, report
 from ...pages._sync._base import start_tracing
 from ...pages._sync.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._sync.bank import BankAuthPage
@@ -50,6 +53,16 @@ __all__ = ["Session"]
 
 LINXO, ASSOCONNECT = "Linxo", "AssoConnect"
 _SECRET_PARAMETER = re.compile(r"token|key|secret|pass|auth|sig", re.IGNORECASE)
+
+def _on_host(host: str, domain: str) -> bool:
+    """Whether a cookie of ``domain`` (« .linxo.com », « wwws.linxo.com ») is sent to ``host``."""
+    domain = domain.lstrip(".")
+    return host == domain or host.endswith(f".{domain}")
+
+
+# The lane of the running task: tasks in different lanes (one association each) never share a
+# context, so two of them never drive the same page or the same site session.
+_LANE: ContextVar[str] = ContextVar("linxo_assoconnect_lane", default="")
 
 
 @dataclass
@@ -61,9 +74,18 @@ class _Identity:
     context: BrowserContext
     page: Page
     recording: ContextSettings
+    lane: str = ""
+    window: bool = False
     har: Path | None = None
     """Where Playwright records the HAR, in a private temporary folder until scrubbed."""
     logged_in: bool = False
+    holds_saved_login: bool = False
+    """Loads and saves the identity's saved login: one context at a time may, so that no two
+    contexts share a site session."""
+
+    @property
+    def who(self) -> tuple[str, str]:
+        return self.site, self.username.casefold()
 
 
 class Session:
@@ -138,7 +160,11 @@ class Session:
         self._browser: Browser | None = None
         self._window_browser: Browser | None = None
         self._raw_hars: Path | None = None
-        self._identities: dict[tuple[str, str, bool], _Identity] = {}
+        self._identities: dict[tuple[str, str, bool, str], _Identity] = {}
+        self._saved_login_holders: set[tuple[str, str]] = set()
+        self._lanes: set[str] = set()
+        self._parked: list[list[_Identity]] = []
+        """The contexts of finished lanes, logged in, for the next lanes to take."""
 
     # Start and stop ----------------------------------------------------------------------
 
@@ -180,9 +206,10 @@ class Session:
 
         Each step is done whatever became of the others; what fails is logged.
         """
-        for identity in self._identities.values():
-            self._close_identity(identity)
+        parked = [identity for group in self._parked for identity in group]
+        self._close_identities([*self._identities.values(), *parked])
         self._identities.clear()
+        self._parked.clear()
         for browser in (self._window_browser, self._browser):
             if browser is not None and browser is not self.browser:  # not the caller's
                 try:
@@ -197,12 +224,95 @@ class Session:
             shutil.rmtree(self._raw_hars, ignore_errors=True)
             self._raw_hars = None
 
-    def _close_identity(self, identity: _Identity) -> None:
+    @contextmanager
+    def _lane(self, name: str) -> Iterator[None]:
+        """Run the block in a browser context of its own (one for both sites). When it ends,
+        its logins are saved and the context is parked for the next lane, or closed."""
+        if name in self._lanes:
+            raise ConfigurationError(f"« {name} » est déjà en cours dans cette session.")
+        self._lanes.add(name)
+        token = _LANE.set(name)
+        try:
+            yield
+        finally:
+            _LANE.reset(token)
+            self._lanes.discard(name)
+            ending = [i for i in self._identities.values() if i.lane == name]
+            for identity in ending:
+                del self._identities[(*identity.who, identity.window, name)]
+            self._park_or_close(ending)
+
+    def _park_or_close(self, identities: list[_Identity]) -> None:
+        """Park a finished lane's context for the next lane if it can serve one: a single
+        context, logged in, whose sites keep nothing but cookies (cleared for another login)."""
+        first = identities[0] if identities else None
+        parkable = (
+            first is not None
+            and len({id(i.context) for i in identities}) == 1
+            and not first.window
+            and not first.page.is_closed()
+            and all(i.logged_in for i in identities)
+        )
+        if parkable and first is not None:
+            try:
+                state = first.context.storage_state()
+                hosts = {self._host(LINXO), self._host(ASSOCONNECT)}
+                if not any(urlsplit(o["origin"]).hostname in hosts for o in state["origins"]):
+                    for identity in identities:
+                        self._save_login(identity)
+                    self._parked.append(identities)
+                    return
+            except (PlaywrightError, OSError):
+                logger.debug("could not park a finished context", exc_info=True)
+        self._close_identities(identities)
+
+    def _adopt(self, lane: str) -> None:
+        """Give ``lane`` a parked context with its logins; every other cookie (the bank's) is
+        cleared and the page left blank, so nothing but those logins carries over."""
+        identities = self._parked.pop()
+        context, page = identities[0].context, identities[0].page
+        hosts = {self._host(identity.site) for identity in identities}
+        for identity in identities:
+            identity.lane = lane
+            self._identities[(*identity.who, identity.window, lane)] = identity
+        for cookie in context.cookies():
+            if not any(_on_host(host, cookie["domain"]) for host in hosts):
+                context.clear_cookies(
+                    name=cookie["name"], domain=cookie["domain"], path=cookie["path"]
+                )
+        page.goto("about:blank")
+
+    def _switch_out(self, identity: _Identity) -> None:
+        """Log ``identity`` out of its lane's context (its login saved first), so that another
+        user of the same site can log in there."""
+        del self._identities[(*identity.who, identity.window, identity.lane)]
+        self._release(identity)
+        for cookie in identity.context.cookies(f"https://{self._host(identity.site)}/"):
+            identity.context.clear_cookies(
+                name=cookie["name"], domain=cookie["domain"], path=cookie["path"]
+            )
+
+    def _close_identities(self, identities: list[_Identity]) -> None:
+        """Save each login, then close each context once (several identities may share one)."""
+        for identity in identities:
+            self._release(identity)
+        closed: set[int] = set()
+        for identity in identities:
+            if id(identity.context) not in closed:
+                closed.add(id(identity.context))
+                self._close_context(identity)
+
+    def _release(self, identity: _Identity) -> None:
+        """Save the login if it is the saved one, then let another context hold it."""
         try:
             if identity.logged_in:
                 self._save_login(identity)
         except (PlaywrightError, OSError):
             logger.warning("could not save the %s login", identity.site, exc_info=True)
+        if identity.holds_saved_login:
+            self._saved_login_holders.discard(identity.who)
+
+    def _close_context(self, identity: _Identity) -> None:
         try:
             if identity.recording.tracing and not identity.recording.trace_paused:
                 identity.context.tracing.stop()  # nothing failed: nothing kept
@@ -263,23 +373,59 @@ class Session:
     # Contexts and logins -----------------------------------------------------------------
 
     def _identity(self, site: str, username: str, *, window: bool = False) -> _Identity:
-        key = (site, username.casefold(), window)
+        lane = _LANE.get()
+        who = (site, username.casefold())
+        key = (*who, window, lane)
         if key in self._identities:
             return self._identities[key]
         if self._browser is None:
             raise ConfigurationError("La session n’est pas ouverte : « with Session() as … ».")
+        in_lane = [i for i in self._identities.values() if i.lane == lane]
+        if lane and not window and not in_lane and self._parked:
+            self._adopt(lane)
+            if key in self._identities:
+                return self._identities[key]
+            in_lane = [i for i in self._identities.values() if i.lane == lane]
+        # In a lane (one association), both sites share one context: contexts are costly.
+        shared = next((i for i in in_lane if not i.window), None) if lane and not window else None
+        for other in [i for i in in_lane if (i.site, i.window) == (site, window)]:
+            self._switch_out(other)  # the previous association's user of this site
+        twin = next((i for i in in_lane if i.who == who and i.logged_in), None)
+        holds = twin is None and who not in self._saved_login_holders
+        if holds:  # claimed before any await: another lane may be creating the same identity
+            self._saved_login_holders.add(who)
+        try:
+            state = self._known_login(site, username, twin, holds)
+            if shared is not None:
+                if state:
+                    shared.context.add_cookies(state.get("cookies", []))
+                identity = replace(shared, site=site, username=username, logged_in=False)
+            else:
+                identity = self._new_identity(site, username, state, window, lane)
+        except BaseException:
+            if holds:
+                self._saved_login_holders.discard(who)
+            raise
+        identity.holds_saved_login = holds
+        self._identities[key] = identity
+        return identity
+
+    def _new_identity(
+        self, site: str, username: str, state: dict[str, Any] | None, window: bool, lane: str
+    ) -> _Identity:
         browser = self._browser
         if window:
             if self._window_browser is None:
                 self._window_browser = self._launch(window=True)
             browser = self._window_browser
+        if browser is None:
+            raise ConfigurationError("La session n’est pas ouverte : « with Session() as … ».")
         options: dict[str, Any] = {"locale": "fr-FR", "timezone_id": "Europe/Paris"}
         options.update(self.context_options)
         har = None
         if self._raw_hars is not None:
-            har = self._raw_hars / f"{site.lower()}-{len(self._identities) + 1}.har"
+            har = self._raw_hars / f"{site.lower()}-{secrets.token_hex(4)}.har"
             options.update(record_har_path=har, record_har_content="omit")
-        state = self._known_login(site, username)
         context = browser.new_context(storage_state=state, **options)  # type: ignore[arg-type]
         try:
             recording = ContextSettings(self.evidence_dir, tracing=self.trace)
@@ -292,22 +438,33 @@ class Session:
         except BaseException:
             context.close()
             raise
-        identity = _Identity(site, username, context, page, recording, har)
-        self._identities[key] = identity
-        return identity
+        return _Identity(site, username, context, page, recording, lane, window, har)
 
-    def _known_login(self, site: str, username: str) -> dict[str, Any] | None:
-        """The login of an open context of the same identity, else the saved one."""
-        for identity in self._identities.values():
-            same = (identity.site, identity.username.casefold()) == (site, username.casefold())
-            if same and identity.logged_in:
-                return dict(identity.context.storage_state())
-        return self._store.load(site, username) if self._store is not None else None
+    def _known_login(
+        self, site: str, username: str, twin: _Identity | None, holds: bool
+    ) -> dict[str, Any] | None:
+        """The login of the lane's open context of the same identity (a window for the bank
+        step), else the saved one if no other lane holds it, else none."""
+        if twin is not None:
+            return dict(twin.context.storage_state())
+        if holds and self._store is not None:
+            return self._store.load(site, username)
+        return None
+
+    def _host(self, site: str) -> str:
+        return urlsplit(self.linxo_url if site == LINXO else self.assoconnect_url).hostname or ""
 
     def _save_login(self, identity: _Identity) -> None:
-        if self._store is not None:
-            state = dict(identity.context.storage_state())
-            self._store.save(identity.site, identity.username, state)
+        """Save the site's cookies and storage (not the other site's, nor the bank's)."""
+        if self._store is None or not identity.holds_saved_login:
+            return
+        state = identity.context.storage_state()
+        host = self._host(identity.site)
+        mine = {
+            "cookies": [c for c in state["cookies"] if _on_host(host, c["domain"])],
+            "origins": [o for o in state["origins"] if urlsplit(o["origin"]).hostname == host],
+        }
+        self._store.save(identity.site, identity.username, mine)
 
     # Ready page objects ------------------------------------------------------------------
 
@@ -348,7 +505,7 @@ class Session:
 
     def _reused(self, identity: _Identity, entry: LinxoSettings | RapprochementPage) -> bool:
         """Open ``entry`` with the context's login, if it has one that the site still takes."""
-        if not identity.context.cookies():
+        if not identity.context.cookies(f"https://{self._host(identity.site)}/"):
             return False
         try:
             entry.open()
@@ -377,24 +534,39 @@ class Session:
         links: Mapping[str, str] | None = None,
     ) -> RestoreReport:
         """`linxo_assoconnect.restore` with this session's browser, logins and evidence."""
+        linxo_side = self._repair_linxo(linxo, bank, otp, profile)
+        tab = self.rapprochement(assoconnect, association)
+        return report(tab.association, linxo_side, repair_accounts(tab, links))
+
+    def _repair_linxo(
+        self,
+        linxo: Credentials,
+        bank: Credentials | Callable[[str], Credentials | None] | None,
+        otp: SyncOtp | None,
+        profile: BankProfile | None,
+    ) -> Repair[BankConnection, ReauthResult]:
+        """Steps 1 to 4: every broken connection of ``linxo`` re-authenticated at its bank,
+        with ``bank``'s login (or the one it gives for that bank's name), else by a person."""
+        bank_for = bank if callable(bank) else (lambda _name: bank)
         settings = self.linxo(linxo)
-        if bank is None or otp is None:
-            settings = self._where_a_person_can_act(settings, linxo, bank)
-        linxo_side = repair_connections(
+        settings = self._where_a_person_can_act(settings, linxo, bank_for, otp)
+        return repair_connections(
             settings,
-            lambda: BankAuthPage(
+            lambda name: BankAuthPage(
                 settings.page,
-                credentials=bank,
+                credentials=bank_for(name),
                 otp=otp,
                 profile=profile,
                 timeout=self.bank_timeout,
             ),
         )
-        tab = self.rapprochement(assoconnect, association)
-        return report(tab.association, linxo_side, repair_accounts(tab, links))
 
     def _where_a_person_can_act(
-        self, settings: LinxoSettings, linxo: Credentials, bank: Credentials | None
+        self,
+        settings: LinxoSettings,
+        linxo: Credentials,
+        bank_for: Callable[[str], Credentials | None],
+        otp: SyncOtp | None,
     ) -> LinxoSettings:
         """« Mes comptes » where a person can do the bank step, if a connection needs it.
 
@@ -402,12 +574,13 @@ class Session:
         No display: nobody can, and the bank is not even asked (`HumanActionRequired`).
         """
         broken = [c.bank for c in settings.connections() if not c.healthy]
+        filled = all(bank_for(name) is not None for name in broken)
         local = self.browser is None and self.endpoint is None
-        if not broken or not self.headless or not local:
+        if not broken or (filled and otp is not None) or not self.headless or not local:
             return settings
         if display_available():
             return self.linxo(linxo, window=True)
-        if bank is not None:  # the bank may validate in its app: no person at the browser
+        if filled:  # the bank may validate in its app: no person at the browser
             return settings
         raise HumanActionRequired(
             f"{', '.join(broken)} : la banque demande une authentification que personne ne peut "

@@ -1,0 +1,423 @@
+"""The command line's configuration: a TOML file, overridden by ``LINXO_ASSOCONNECT_*`` variables.
+
+    concurrency = 4
+    assoconnect = "tresorier@federation-exemple.fr"     # the default AssoConnect login
+
+    [[associations]]
+    name = "Association Exemple"                       # as AssoConnect shows it
+    linxo = { username = "tresorier@association-exemple.fr", password = "env:LINXO_MDP" }
+    accounts = [{ assoconnect = "Livret A", linxo = "Livret A Association Exemple" }]
+
+A password is never written in the file: ``"keyring"`` (the system keyring, the default) or
+``"env:NAME"`` (an environment variable) says where it is.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+import platformdirs
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from ._errors import ConfigurationError
+from ._files import APP_NAME
+from ._models import ENV_PREFIX, KEYRING_SERVICE, Credentials
+from ._retry import RetryPolicy
+from ._text import fold
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "AccountLink",
+    "AssociationConfig",
+    "Config",
+    "Identity",
+    "default_config_path",
+    "load_config",
+]
+
+CONFIG_ENV_VAR = f"{ENV_PREFIX}CONFIG"
+_REFERENCE = re.compile(r"keyring|env:[A-Za-z_][A-Za-z0-9_]*")
+
+
+def default_config_path() -> Path:
+    """``$LINXO_ASSOCONNECT_CONFIG``, else ``config.toml`` in the per-user configuration folder
+    (``~/.config/linxo-assoconnect/config.toml`` on Linux)."""
+    override = os.environ.get(CONFIG_ENV_VAR)
+    return Path(override) if override else platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def _reference(value: str) -> str:
+    if not _REFERENCE.fullmatch(value):
+        raise ValueError(
+            "un secret ne s’écrit pas dans ce fichier : mettez-le dans le trousseau du système "
+            f'(valeur "keyring", puis `keyring set {KEYRING_SERVICE}-<site> <identifiant>`) '
+            'ou dans une variable d’environnement (valeur "env:NOM_DE_VARIABLE")'
+        )
+    return value
+
+
+KEYRING = "keyring"
+SecretReference = Annotated[str, AfterValidator(_reference)]
+"""Where a secret is: ``"keyring"`` or ``"env:VARIABLE"``, never the secret itself."""
+
+
+def reveal(reference: str, *, service: str, username: str) -> SecretStr:
+    """The secret that ``reference`` points to, or `ConfigurationError` saying how to set it."""
+    if reference.startswith("env:"):
+        name = reference.removeprefix("env:")
+        value = os.environ.get(name)
+        if not value:
+            raise ConfigurationError(f"Variable d’environnement absente : {name} ({username}).")
+        return SecretStr(value)
+    return Credentials.from_keyring(service, username).password
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _username_only(value: Any) -> Any:
+    return {"username": value} if isinstance(value, str) else value
+
+
+class Identity(_Section):
+    """A login on one site: the user name, and where its password is."""
+
+    username: str = Field(min_length=1)
+    password: SecretReference = KEYRING
+
+    def credentials(self, site: str) -> Credentials:
+        """The login with its password read from the keyring or the environment."""
+        password = reveal(self.password, service=site, username=self.username)
+        return Credentials(username=self.username, password=password)
+
+
+LoginSetting = Annotated[Identity, BeforeValidator(_username_only)]
+
+
+class AccountLink(_Section):
+    """Which Linxo account feeds which AssoConnect account (and through which bank)."""
+
+    assoconnect: str = Field(min_length=1)
+    linxo: str = Field(min_length=1)
+    bank: str | None = None
+    """The Linxo bank connection holding the account, for `status`."""
+
+
+class AssociationConfig(_Section):
+    """One association: its name as AssoConnect shows it, its logins and its accounts."""
+
+    name: str = Field(min_length=1)
+    assoconnect: LoginSetting | None = None
+    """AssoConnect login; the file's top-level ``assoconnect`` when not given."""
+    linxo: LoginSetting
+    bank: LoginSetting | None = None
+    """The bank's login, to fill the bank's form; a person types the code (``otp``)."""
+    accounts: list[AccountLink] = Field(default_factory=list)
+
+    @property
+    def links(self) -> dict[str, str]:
+        """AssoConnect account → Linxo account, as `restore` takes them."""
+        return {link.assoconnect: link.linxo for link in self.accounts}
+
+
+class BrowserSettings(_Section):
+    """Which Chromium, and how."""
+
+    headed: bool = False
+    """Show every page; by default only the bank step gets a window."""
+    executable: str | None = None
+    endpoint: str | None = None
+    """A remote browser: ``ws://…`` (Playwright server) or ``http://…`` (Chrome DevTools)."""
+
+
+class WebhookSettings(_Section):
+    """Where to POST a JSON notification when a person must act or consent expires soon."""
+
+    url: str
+    """The address (``"env:NAME"`` when it holds a token, as chat webhooks do)."""
+    topic: str | None = None
+    """ntfy's topic, when ``url`` is the ntfy server's root."""
+    headers: dict[str, SecretReference] = Field(default_factory=dict)
+
+    def address(self) -> str:
+        """``url``, read from the environment if it names a variable."""
+        if self.url.startswith("env:"):
+            return reveal(self.url, service="webhook", username="url").get_secret_value()
+        return self.url
+
+
+class MailSettings(_Section):
+    """The IMAP mailbox (TLS, read-only) that receives AssoConnect's « Import avec Linxo »."""
+
+    host: str
+    port: PositiveInt = 993
+    username: str
+    password: SecretReference = KEYRING
+    folder: str = "INBOX"
+    days: PositiveInt = 30
+    """How far back to look."""
+
+
+class Config(BaseSettings):
+    """Everything the command line needs; see the module docstring for the file's shape."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    associations: list[AssociationConfig] = Field(default_factory=list)
+    assoconnect: LoginSetting | None = None
+    """The AssoConnect login of associations that name none (a federation's treasurer)."""
+    concurrency: PositiveInt = 4
+    """Associations handled at once, each in a browser context of its own."""
+    timeout: PositiveFloat = 30.0
+    bank_timeout: PositiveFloat = 600.0
+    """How long a person has for the bank step."""
+    consent_days: PositiveInt = 180
+    """PSD2 consent lifetime, counted from the last bank authentication (180 days since 2023)."""
+    warn_days: PositiveInt = 14
+    """Warn when consent expires within this many days."""
+    retry: RetryPolicy = RetryPolicy()
+    chromium: BrowserSettings = BrowserSettings()
+    state_dir: Path | None = None
+    evidence_dir: Path | None = None
+    trace: bool = False
+    webhook: WebhookSettings | None = None
+    mail: MailSettings | None = None
+    sandbox: dict[str, Any] | None = None
+    """Serve the built-in sandbox instead of the real sites: ``scenario`` (a name of
+    ``linxo-assoconnect demo --scenario``) and any `testing.Scenario` field."""
+
+    @field_validator("sandbox")
+    @classmethod
+    def _known_scenario(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            from .testing._scenario import scenario_from
+
+            scenario_from(value)
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's content is passed in (init), so that its errors point at its lines;
+        # the environment wins over it.
+        return env_settings, init_settings
+
+    def login(self, association: AssociationConfig) -> Identity:
+        """The AssoConnect login of ``association``."""
+        identity = association.assoconnect or self.assoconnect
+        if identity is None:  # pragma: no cover - refused by validation
+            raise ConfigurationError(f"« {association.name} » n’a pas d’identifiant AssoConnect.")
+        return identity
+
+    def pick(self, names: list[str]) -> list[AssociationConfig]:
+        """The associations named (ignoring case and accents), all of them if none is."""
+        if not names:
+            return list(self.associations)
+        known = {fold(a.name): a for a in self.associations}
+        names = list({fold(name): name for name in names}.values())  # each once
+        unknown = [name for name in names if fold(name) not in known]
+        if unknown:
+            choices = ", ".join(a.name for a in self.associations) or "aucune"
+            raise ConfigurationError(
+                f"Association inconnue : {', '.join(unknown)} (dans la configuration : {choices})."
+            )
+        return [known[fold(name)] for name in names]
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and check the configuration, or raise `ConfigurationError` listing every problem
+    (in ``problems``), each with its line in the file."""
+    path = Path(path) if path is not None else default_config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"Pas de fichier de configuration : {path} (voir docs/configuration.md, ou "
+            f"choisissez-en un avec --config ou {CONFIG_ENV_VAR})."
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigurationError(f"Configuration illisible : {path} ({error}).") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"{path}: TOML invalide : {error}.") from None
+    lines = key_lines(text)
+    try:
+        config = Config(**data)
+    except ValidationError as error:
+        located = [_problem(path, lines, e["loc"], e["msg"]) for e in error.errors()]
+    else:
+        located = [_problem(path, lines, loc, msg) for loc, msg in _cross_checks(config)]
+    if located:
+        raise ConfigError(path, [text for _, text in sorted(located, key=lambda item: item[0])])
+    return config
+
+
+def _cross_checks(config: Config) -> list[tuple[tuple[str | int, ...], str]]:
+    """What no single field says wrong: a name given twice, an association without login."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    seen: set[str] = set()
+    for index, association in enumerate(config.associations):
+        if fold(association.name) in seen:
+            problems.append(
+                (("associations", index, "name"), f"« {association.name} » est décrite deux fois")
+            )
+        seen.add(fold(association.name))
+        if association.assoconnect is None and config.assoconnect is None:
+            problems.append(
+                (
+                    ("associations", index),
+                    "pas d’identifiant AssoConnect : donnez assoconnect dans l’association "
+                    "ou en tête du fichier",
+                )
+            )
+    return problems
+
+
+def missing_variables(path: Path) -> list[str]:
+    """Each ``"env:NAME"`` of the file whose variable is not set, with its line."""
+    text = path.read_text(encoding="utf-8")
+    lines = key_lines(text)
+    problems: list[tuple[int, str]] = []
+
+    def walk(value: object, location: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*location, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*location, index))
+        elif isinstance(value, str) and _REFERENCE.fullmatch(value) and value != KEYRING:
+            name = value.removeprefix("env:")
+            if not os.environ.get(name):
+                problems.append(
+                    _problem(path, lines, location, f"la variable d’environnement {name} est vide")
+                )
+
+    walk(tomllib.loads(text), ())
+    return [text for _, text in sorted(problems)]
+
+
+class ConfigError(ConfigurationError):
+    """The configuration file holds mistakes; ``problems`` lists each, with its line."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        count = f"{len(problems)} problème{'s' if len(problems) > 1 else ''}"
+        super().__init__(f"{path}: {count} dans la configuration : " + " ; ".join(problems))
+        self.problems = problems
+
+
+def _problem(
+    path: Path, lines: dict[tuple[str | int, ...], int], location: Any, message: str
+) -> tuple[int, str]:
+    location = tuple(location)
+    dotted = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in location)
+    dotted = dotted.replace(".[", "[")
+    message = message.removeprefix("Value error, ")
+    variable = _variable_for(location)
+    if variable is not None:
+        return 0, f"{variable} (variable d’environnement) : {message}"
+    line = _line_of(lines, location)
+    where = f"{path}:{line}" if line else str(path)
+    return line, f"{where}: {dotted}: {message}" if dotted else f"{where}: {message}"
+
+
+def _variable_for(location: tuple[str | int, ...]) -> str | None:
+    """The ``LINXO_ASSOCONNECT_*`` variable that set the value at ``location``, if one did."""
+    names = [str(part).upper() for part in location if isinstance(part, str)]
+    for end in range(len(names), 0, -1):
+        variable = ENV_PREFIX + "__".join(names[:end])
+        if variable in os.environ:
+            return variable
+    return None
+
+
+def _line_of(lines: dict[tuple[str | int, ...], int], location: tuple[str | int, ...]) -> int:
+    for end in range(len(location), 0, -1):
+        if location[:end] in lines:
+            return lines[location[:end]]
+    return 0
+
+
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_KEY = re.compile(r"""^\s*([A-Za-z0-9_.\-"' ]+?)\s*=""")
+_INLINE_KEY = re.compile(r"""([{,]\s*)([A-Za-z0-9_\-]+|"[^"]*")\s*=""")
+
+
+def _key_parts(key: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in key.split("."))
+
+
+def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """The line (1-based) of each key of a TOML document, by its path as pydantic reports it.
+
+    Covers tables, arrays of tables, dotted keys, inline tables and arrays of inline tables
+    one per line: the shapes a configuration is written in.
+    """
+    found: dict[tuple[str | int, ...], int] = {}
+    counts: dict[tuple[str | int, ...], int] = {}
+    table: tuple[str | int, ...] = ()
+    array: tuple[str | int, ...] | None = None  # a multi-line array of inline tables
+    items = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = line.split("#", 1)[0] if '"' not in line else line
+        header = _TABLE.match(code)
+        if header:
+            path: tuple[str | int, ...] = _key_parts(header.group(2))
+            if header.group(1) == "[[":
+                index = counts.get(path, 0)
+                counts[path] = index + 1
+                path = (*path, index)
+            table, array = path, None
+            found.setdefault(table, number)
+            continue
+        key = _KEY.match(code)
+        if key and array is None:
+            here = (*table, *_key_parts(key.group(1)))
+            found.setdefault(here, number)
+            rest = code[key.end() :]
+            if rest.lstrip().startswith("[") and "]" not in rest:
+                array, items = here, 0
+            prefix = here
+            if rest.lstrip().startswith("[{") or rest.lstrip().startswith("[ {"):
+                prefix = (*here, 0)
+                found.setdefault(prefix, number)
+            for inline in _INLINE_KEY.finditer(rest):
+                found.setdefault((*prefix, *_key_parts(inline.group(2))), number)
+            continue
+        if array is not None:
+            if "{" in code:
+                item = (*array, items)
+                items += 1
+                found.setdefault(item, number)
+                for inline in _INLINE_KEY.finditer(code):
+                    found.setdefault((*item, *_key_parts(inline.group(2))), number)
+            if "]" in code.replace("[", ""):
+                array = None
+    return found
+

@@ -1,0 +1,492 @@
+"""Many associations at once: status, restore and sync, one browser, one context each.
+
+Linxo's part is done once per Linxo login (an association's connections are its Linxo
+user's), then AssoConnect's part once per association, each in a lane of its own so that no
+two share a page or a site session. One association's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .._config import AssociationConfig, Config
+from .._consent import ConsentBook
+from .._errors import (
+    AccountNotFound,
+    BankAuthFailed,
+    ConfigurationError,
+    HumanActionRequired,
+    LinxoAssoconnectError,
+    LoginFailed,
+    PageChanged,
+    TransientSiteError,
+)
+from .._models import (
+    AssoBankAccount,
+    BankConnection,
+    Credentials,
+    SyncResult,
+    now_in_paris,
+)
+from .._otp import AsyncOtp
+from .._secrets import logger, redact
+from .._text import fold, linked_to
+from ..session._async.session import Session
+from ._async.restore import repair_accounts
+
+__all__ = [
+    "EXIT_CODES",
+    "AccountState",
+    "AssociationResult",
+    "ConnectionState",
+    "Outcome",
+    "Run",
+    "Summary",
+]
+
+Outcome = Literal[
+    "ok", "fixed", "broken", "person", "site_changed", "transient", "failed", "config"
+]
+
+EXIT_CODES: dict[Outcome, int] = {
+    "ok": 0,
+    "fixed": 0,
+    "broken": 1,
+    "failed": 1,
+    "config": 2,
+    "person": 3,
+    "site_changed": 4,
+    "transient": 5,
+}
+"""The command's exit code for each outcome; the run exits with the most urgent (`URGENCY`)."""
+
+URGENCY: tuple[Outcome, ...] = ("site_changed", "person", "transient", "config", "failed", "broken")
+
+T = TypeVar("T")
+Progress = Callable[[str, str], None]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConnectionState(_Model):
+    """A Linxo connection as `status` shows it, with its consent's expected expiry."""
+
+    bank: str
+    healthy: bool
+    message: str | None
+    updated_at: AwareDatetime | None
+    balance: str | None
+    consent_expires: AwareDatetime | None
+    """180 days (``consent_days``) after the last bank authentication this tool did or saw."""
+    consent_known_from: Literal["performed", "seen"] | None
+    expires_soon: bool
+
+
+class AccountState(_Model):
+    """An AssoConnect account as `status` shows it."""
+
+    name: str
+    sync_active: bool
+    status: str | None
+    linxo_account: str | None
+    last_import: AwareDatetime | None
+
+
+class AssociationResult(_Model):
+    """What one association looked like and what was done to it."""
+
+    association: str
+    outcome: Outcome
+    connections: list[ConnectionState] = Field(default_factory=list)
+    accounts: list[AccountState] = Field(default_factory=list)
+    reauthenticated: list[str] = Field(default_factory=list)
+    syncs: list[SyncResult] = Field(default_factory=list)
+    planned: list[str] = Field(default_factory=list)
+    """With ``--dry-run``: what restore would do, in order."""
+    error: str | None = None
+    """The error's name (`HumanActionRequired`, `PageChanged`…), if it failed."""
+    message: str | None = None
+    evidence: str | None = None
+
+
+class Summary(_Model):
+    """A whole run: every association's result and the exit code."""
+
+    command: str
+    results: list[AssociationResult]
+    seconds: float
+    exit_code: int
+
+
+def outcome_of(error: BaseException) -> Outcome:
+    """How urgent an error is, for the exit code."""
+    if isinstance(error, ConfigurationError):
+        return "config"
+    if isinstance(error, PageChanged):
+        return "site_changed"
+    if isinstance(error, (HumanActionRequired, LoginFailed, BankAuthFailed)):
+        return "person"
+    if isinstance(error, TransientSiteError):
+        return "transient"
+    return "failed"
+
+
+def exit_code(results: Sequence[AssociationResult]) -> int:
+    """The exit code of the most urgent outcome among ``results``."""
+    for outcome in URGENCY:
+        if any(r.outcome == outcome for r in results):
+            return EXIT_CODES[outcome]
+    return 0
+
+
+def _failure(association: str, error: BaseException, **known: object) -> AssociationResult:
+    evidence = getattr(error, "evidence", None)
+    message = str(error)
+    if not isinstance(error, LinxoAssoconnectError):  # not written for a treasurer: first line
+        message = redact(message.splitlines()[0] if message else type(error).__name__)
+    return AssociationResult(
+        association=association,
+        outcome=outcome_of(error),
+        error=type(error).__name__,
+        message=message,
+        evidence=str(evidence) if evidence else None,
+        **known,
+    )
+
+
+class _Failed(Exception):
+    """Linxo's part failed for a login; its associations share the failure."""
+
+    def __init__(self, error: LinxoAssoconnectError) -> None:
+        self.error = error
+
+
+class Run:
+    """One command over the configured associations, in one `aio.Session`."""
+
+    def __init__(
+        self,
+        config: Config,
+        session: Session,
+        *,
+        consent: ConsentBook,
+        bank: Callable[[str, str], Credentials | None] = lambda user, bank: None,
+        otp: AsyncOtp | None = None,
+        person: bool = True,
+        progress: Progress | None = None,
+    ) -> None:
+        self.config = config
+        self.session = session
+        self.consent = consent
+        self.bank = bank
+        """The bank's login for a Linxo user's connection to a bank, if the tool may fill it."""
+        self.otp = otp
+        self.person = person
+        """A person takes part in the bank step (window or code): one bank step at a time."""
+        self.progress = progress or (lambda association, step: None)
+        self._limit = asyncio.Semaphore(config.concurrency)
+        self._person = asyncio.Lock()
+        self._linxo_logins: dict[str, Credentials] = {}
+        self._assoconnect_logins: dict[str, Credentials] = {}
+
+    # Each association, concurrently ----------------------------------------------------------
+
+    def _per_linxo_login(
+        self,
+        credentials: dict[str, Credentials],
+        work: Callable[[AssociationConfig, Credentials], Awaitable[T]],
+    ) -> Callable[[AssociationConfig], Awaitable[T | _Failed]]:
+        """``work`` once per Linxo login, in the lane of the first association that asks; the
+        others naming the same login wait for it (no second bank step for one connection)."""
+        results: dict[str, asyncio.Future[T | _Failed]] = {}
+
+        async def done_for(association: AssociationConfig) -> T | _Failed:
+            user = association.linxo.username.casefold()
+            if user in results:
+                return await results[user]
+            results[user] = asyncio.get_running_loop().create_future()
+            try:
+                result: T | _Failed = await work(association, credentials[user])
+            except LinxoAssoconnectError as error:
+                result = _Failed(error)
+            except BaseException as error:
+                results[user].set_exception(error)
+                raise
+            results[user].set_result(result)
+            return result
+
+        return done_for
+
+    async def _per_association(
+        self,
+        associations: list[AssociationConfig],
+        work: Callable[[AssociationConfig], Awaitable[AssociationResult]],
+    ) -> list[AssociationResult]:
+        """``work`` for each association in a lane of its own (one browser context for both
+        sites), at most ``concurrency`` at once; a failure becomes that association's result."""
+
+        async def one(association: AssociationConfig) -> AssociationResult:
+            try:
+                async with self._limit, self.session._lane(association.name):
+                    result = await work(association)
+            except LinxoAssoconnectError as error:
+                result = _failure(association.name, error)
+            except Exception as error:  # an unforeseen bug must not stop the others
+                logger.exception("unexpected failure for %s", association.name)
+                result = _failure(association.name, error)
+            self.progress(association.name, _verdict(result))
+            return result
+
+        return list(await asyncio.gather(*(one(a) for a in associations)))
+
+    # Credentials first: a missing password fails before any site is asked anything ------------
+
+    def credentials(
+        self, associations: list[AssociationConfig], *, linxo_too: bool = True
+    ) -> tuple[dict[str, Credentials], dict[str, Credentials]]:
+        """Every Linxo and AssoConnect login needed, by user name; `ConfigurationError` first."""
+        linxo, assoconnect = self._linxo_logins, self._assoconnect_logins
+        for association in associations:
+            user = association.linxo.username.casefold()
+            if linxo_too and user not in linxo:
+                linxo[user] = association.linxo.credentials("linxo")
+            identity = self.config.login(association)
+            if identity.username.casefold() not in assoconnect:
+                assoconnect[identity.username.casefold()] = identity.credentials("assoconnect")
+        return linxo, assoconnect
+
+    def _assoconnect(
+        self, credentials: dict[str, Credentials], association: AssociationConfig
+    ) -> Credentials:
+        return credentials[self.config.login(association).username.casefold()]
+
+    # status -----------------------------------------------------------------------------------
+
+    async def status(self, associations: list[AssociationConfig]) -> list[AssociationResult]:
+        """Every connection and account as the sites show them, consent expiry included."""
+        linxo, assoconnect = self.credentials(associations)
+
+        async def read_linxo(
+            association: AssociationConfig, credentials: Credentials
+        ) -> list[BankConnection]:
+            self.progress(association.name, f"Linxo ({credentials.username}) : « Mes comptes »")
+            connections = await (await self.session.linxo(credentials)).connections()
+            self.consent.observe(credentials.username, connections)
+            return connections
+
+        seen = self._per_linxo_login(linxo, read_linxo)
+
+        async def read(association: AssociationConfig) -> AssociationResult:
+            connections = await seen(association)
+            if isinstance(connections, _Failed):
+                return _failure(association.name, connections.error)
+            self.progress(association.name, "AssoConnect : « Import depuis votre banque »")
+            tab = await self.session.rapprochement(
+                self._assoconnect(assoconnect, association), association.name
+            )
+            accounts = await tab.accounts()
+            states = self._connections(association, connections)
+            healthy = all(c.healthy for c in states) and all(a.sync_active for a in accounts)
+            return AssociationResult(
+                association=tab.association,
+                outcome="ok" if healthy else "broken",
+                connections=states,
+                accounts=[_account(a) for a in accounts],
+                planned=_plan(association, connections, accounts),
+            )
+
+        return await self._per_association(associations, read)
+
+    def _connections(
+        self, association: AssociationConfig, connections: list[BankConnection]
+    ) -> list[ConnectionState]:
+        banks = {link.bank for link in association.accounts if link.bank}
+        for bank in banks:
+            if not any(_same_bank(bank, c.bank) for c in connections):
+                raise AccountNotFound(
+                    f"Aucune connexion Linxo ne correspond à la banque « {bank} » de la "
+                    f"configuration (connexions : {', '.join(c.bank for c in connections)}).",
+                    wanted=bank,
+                    choices=[c.bank for c in connections],
+                )
+        soon = now_in_paris() + timedelta(days=self.config.warn_days)
+        states = []
+        for connection in connections:
+            if banks and not any(_same_bank(bank, connection.bank) for bank in banks):
+                continue  # the Linxo user's other associations' banks
+            expires, source = self.consent.expiry(
+                association.linxo.username, connection.bank, self.config.consent_days
+            )
+            states.append(
+                ConnectionState(
+                    bank=connection.bank,
+                    healthy=connection.healthy,
+                    message=connection.message,
+                    updated_at=connection.updated_at,
+                    balance=None if connection.balance is None else str(connection.balance),
+                    consent_expires=expires,
+                    consent_known_from=source,
+                    expires_soon=connection.healthy and expires is not None and expires <= soon,
+                )
+            )
+        return states
+
+    # restore ----------------------------------------------------------------------------------
+
+    async def restore(self, associations: list[AssociationConfig]) -> list[AssociationResult]:
+        """The whole tutorial for each association; healthy ones are only read."""
+        linxo, assoconnect = self.credentials(associations)
+
+        async def repair_linxo(
+            association: AssociationConfig, credentials: Credentials
+        ) -> tuple[list[BankConnection], list[str]]:
+            self.progress(association.name, f"Linxo ({credentials.username}) : connexions")
+            user = credentials.username
+            seen = await (await self.session.linxo(credentials)).connections()
+            broken = [c.bank for c in seen if not c.healthy]
+            if not broken:
+                self.consent.observe(user, seen)
+                return seen, []
+            self.progress(association.name, f"banque : authentification ({', '.join(broken)})")
+            async with self._person if self.person else _NO_LOCK:  # a person: one at a time
+                repaired = await self.session._repair_linxo(
+                    credentials, lambda bank: self.bank(user, bank), self.otp, None
+                )
+            for reauth in repaired.done:
+                if not reauth.already_healthy:
+                    self.consent.performed(credentials.username, reauth.bank, reauth.completed_at)
+            self.consent.observe(credentials.username, repaired.after)
+            return repaired.after, [r.bank for r in repaired.done if not r.already_healthy]
+
+        done = self._per_linxo_login(linxo, repair_linxo)
+
+        async def repair(association: AssociationConfig) -> AssociationResult:
+            linxo_side = await done(association)
+            if isinstance(linxo_side, _Failed):
+                return _failure(association.name, linxo_side.error)
+            connections, reauthenticated = linxo_side
+            self.progress(association.name, "AssoConnect : liaison et synchronisation")
+            tab = await self.session.rapprochement(
+                self._assoconnect(assoconnect, association), association.name
+            )
+            accounts = await repair_accounts(tab, association.links)
+            states = self._connections(association, connections)
+            healthy = all(c.healthy for c in states) and all(a.sync_active for a in accounts.after)
+            changed = reauthenticated or accounts.done
+            return AssociationResult(
+                association=tab.association,
+                outcome=("fixed" if changed else "ok") if healthy else "broken",
+                connections=states,
+                accounts=[_account(a) for a in accounts.after],
+                reauthenticated=reauthenticated,
+                syncs=accounts.done,
+            )
+
+        return await self._per_association(associations, repair)
+
+    # sync -------------------------------------------------------------------------------------
+
+    async def sync(self, associations: list[AssociationConfig]) -> list[AssociationResult]:
+        """« Forcer la synchronisation » of every account, nothing else."""
+        _, assoconnect = self.credentials(associations, linxo_too=False)
+
+        async def sync_one(association: AssociationConfig) -> AssociationResult:
+            self.progress(association.name, "AssoConnect : synchronisation forcée")
+            tab = await self.session.rapprochement(
+                self._assoconnect(assoconnect, association), association.name
+            )
+            syncs, failure = [], None
+            for account in await tab.accounts():  # one account failing leaves the others
+                try:
+                    target = linked_to(association.links, account.name)
+                    syncs.append(await tab.force_sync(account.name, linxo_account=target))
+                except LinxoAssoconnectError as error:
+                    failure = failure or error
+            accounts = [_account(a) for a in await tab.accounts()]
+            if failure is not None:
+                return _failure(tab.association, failure, accounts=accounts, syncs=syncs)
+            return AssociationResult(
+                association=tab.association,
+                outcome="ok" if all(a.sync_active for a in accounts) else "broken",
+                accounts=accounts,
+                syncs=syncs,
+            )
+
+        return await self._per_association(associations, sync_one)
+
+
+_NO_LOCK = contextlib.nullcontext()
+
+
+def _same_bank(configured: str, shown: str) -> bool:
+    """A bank named in the configuration is this connection (case, accents, part of it)."""
+    return fold(configured) in fold(shown)
+
+
+def _account(account: AssoBankAccount) -> AccountState:
+    return AccountState(
+        name=account.name,
+        sync_active=account.sync_active,
+        status=account.status,
+        linxo_account=account.linxo_account,
+        last_import=account.last_import,
+    )
+
+
+def _plan(
+    association: AssociationConfig,
+    connections: list[BankConnection],
+    accounts: list[AssoBankAccount],
+) -> list[str]:
+    """What `restore` would do, in the tutorial's order."""
+    steps = [
+        f"Linxo : « M’authentifier » sur {c.bank}, puis l’authentification de la banque"
+        for c in connections
+        if not c.healthy
+    ]
+    for account in accounts:
+        if account.sync_active:
+            continue
+        if account.linxo_account is None:
+            target = linked_to(association.links, account.name) or "le compte Linxo du même nom"
+            steps.append(f"AssoConnect : associer « {account.name} » à « {target} », Enregistrer")
+        steps.append(f"AssoConnect : « Forcer la synchronisation » de « {account.name} »")
+    return steps
+
+
+def _verdict(result: AssociationResult) -> str:
+    words = {
+        "ok": "en bon état",
+        "fixed": "rétabli",
+        "broken": "à rétablir",
+    }
+    return words.get(result.outcome, f"échec ({result.error})")
+
+
+def summary(command: str, results: list[AssociationResult], started: float) -> Summary:
+    """The run's summary, with its exit code."""
+    return Summary(
+        command=command,
+        results=results,
+        seconds=round(time.monotonic() - started, 1),
+        exit_code=exit_code(results),
+    )
+
+
+def expiring(results: list[AssociationResult]) -> list[tuple[str, ConnectionState]]:
+    """(association, connection) whose consent expires soon."""
+    return [(r.association, c) for r in results for c in r.connections if c.expires_soon]
+
+
+def when(moment: datetime | None) -> str:
+    """« 28/11/2026 09:30 », or « ? »."""
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else "?"
