@@ -96,3 +96,18 @@ def test_generated_sync_code_is_current() -> None:
 
 def test_package_is_typed() -> None:
     assert (Path(linxo_assoconnect.__file__).parent / "py.typed").is_file()
+
+
+def test_importing_the_package_leaves_playwright_and_pydantic_for_later() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, linxo_assoconnect; "
+        "print(sorted({'playwright', 'pydantic'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"  # the command line and early imports start quickly
+    assert linxo_assoconnect.Session.__name__ == "Session"  # loaded on first use

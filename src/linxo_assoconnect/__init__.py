@@ -3,7 +3,10 @@
 The sync API lives here; `linxo_assoconnect.aio` has the async twin with the same names.
 """
 
-from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from ._errors import (
     AccountNotFound,
     BankAuthFailed,
@@ -17,21 +20,60 @@ from ._errors import (
     SyncFailed,
     TransientSiteError,
 )
-from ._models import (
-    AssoBankAccount,
-    BankConnection,
-    BankProfile,
-    Credentials,
-    ReauthResult,
-    RestoreReport,
-    SyncResult,
-)
-from ._retry import RetryPolicy
-from .flows._sync.restore import restore
-from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage
-from .pages._sync.bank import BankAuthPage
-from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
-from .session._sync.session import Session
+
+if _TYPE_CHECKING:
+    from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
+    from ._models import (
+        AssoBankAccount,
+        BankConnection,
+        BankProfile,
+        Credentials,
+        ReauthResult,
+        RestoreReport,
+        SyncResult,
+    )
+    from ._retry import RetryPolicy
+    from .flows._sync.restore import restore
+    from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage
+    from .pages._sync.bank import BankAuthPage
+    from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
+    from .session._sync.session import Session
+
+# Imported on first use (pydantic and Playwright take a few hundred milliseconds): `import
+# linxo_assoconnect` stays quick for the command line and for tools that import it early.
+_LAZY = {
+    "AssoBankAccount": "._models",
+    "BankConnection": "._models",
+    "BankProfile": "._models",
+    "Credentials": "._models",
+    "ReauthResult": "._models",
+    "RestoreReport": "._models",
+    "SyncResult": "._models",
+    "RetryPolicy": "._retry",
+    "BROWSER_ENV_VAR": "._browser",
+    "chromium_launch_options": "._browser",
+    "find_chromium": "._browser",
+    "restore": ".flows._sync.restore",
+    "AssoConnectLoginPage": ".pages._sync.assoconnect",
+    "RapprochementPage": ".pages._sync.assoconnect",
+    "BankAuthPage": ".pages._sync.bank",
+    "LinxoLoginPage": ".pages._sync.linxo",
+    "LinxoSettings": ".pages._sync.linxo",
+    "Session": ".session._sync.session",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0.dev0"
 

@@ -30,6 +30,17 @@ EXIT_HELP = """codes de sortie :
 Plusieurs associations : le code du problème le plus urgent, dans l'ordre 4, 3, 5, 2, 1."""
 
 
+def _scenario(name: str) -> str:
+    """A scenario name of the sandbox (imported only when one is given: --help stays quick)."""
+    from .testing import SCENARIOS
+
+    if name not in SCENARIOS:
+        raise argparse.ArgumentTypeError(
+            f"scénario inconnu « {name} » (au choix : {', '.join(sorted(SCENARIOS))})"
+        )
+    return name
+
+
 def _talk_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "-v",
@@ -141,9 +152,12 @@ def _parser() -> argparse.ArgumentParser:
             "avant et après. Rien ne sort de cette machine."
         ),
     )
-    from .testing import SCENARIOS
-
-    demo.add_argument("--scenario", default="demo", choices=sorted(SCENARIOS))
+    demo.add_argument(
+        "--scenario",
+        default="demo",
+        type=_scenario,
+        help="scénario du bac à sable (défaut : demo ; un nom inconnu affiche la liste)",
+    )
     demo.add_argument(
         "--markup", default="a", choices=("a", "b"), help="variante de balisage enregistrée"
     )

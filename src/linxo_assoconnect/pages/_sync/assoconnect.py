@@ -199,10 +199,8 @@ class RapprochementPage(PageObject):
     def _account(self, name: str) -> AssoBankAccount:
         panel = self._select(name)
         status = _status_in(self._item_for(name).inner_text())
-        linxo = None
-        for radio in self._linxo_radios(panel).all():
-            if radio.is_checked():
-                linxo = self._radio_name(radio)
+        chosen = self._linxo_radios(panel, checked=True)
+        linxo = self._radio_name(chosen.first) if chosen.count() else None
         return AssoBankAccount(
             name=name,
             sync_active=_is_active(status),
@@ -211,8 +209,9 @@ class RapprochementPage(PageObject):
             last_import=_last_import(panel.inner_text()),
         )
 
-    def _linxo_radios(self, panel: Locator) -> Locator:
-        return self._by_role(LINXO_CHOICE, "group", "radiogroup", scope=panel).get_by_role("radio")
+    def _linxo_radios(self, panel: Locator, *, checked: bool | None = None) -> Locator:
+        group = self._by_role(LINXO_CHOICE, "group", "radiogroup", scope=panel)
+        return group.get_by_role("radio", checked=checked)
 
     def _radio_name(self, radio: Locator) -> str:
         return _AMOUNT_AT_END.sub("", self._accessible_name(radio)).strip()
