@@ -257,7 +257,7 @@ def load_config(path: str | Path | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigurationError(
-            f"Pas de fichier de configuration : {path} (voir docs/configuration.md, ou "
+            f"Pas de fichier de configuration : {path} (voir docs/command-line.md, ou "
             f"choisissez-en un avec --config ou {CONFIG_ENV_VAR})."
         ) from None
     except (OSError, UnicodeDecodeError) as error:
