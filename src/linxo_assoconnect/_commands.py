@@ -7,6 +7,7 @@ import getpass
 import sys
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ._mail import MailAlert, alerts_from_files, alerts_from_imap
 from ._models import Credentials
 from ._otp import AsyncOtp
 from ._secrets import logger
-from ._text import fold
+from ._text import euros, fold, shown_at
 from .flows._many import (
     EXIT_CODES,
     AssociationResult,
@@ -29,7 +30,6 @@ from .flows._many import (
     Summary,
     expiring,
     summary,
-    when,
 )
 from .session._async.session import Session
 
@@ -237,7 +237,7 @@ async def _notify(webhook: tuple[str, dict[str, str], str | None], done: Summary
                 title=f"{association} : consentement {connection.bank} bientôt expiré",
                 message=(
                     f"Le consentement DSP2 de {connection.bank} expire vers le "
-                    f"{when(connection.consent_expires)} : lancez linxo-assoconnect restore "
+                    f"{shown_at(connection.consent_expires)} : lancez linxo-assoconnect restore "
                     "avant cette date."
                 ),
             )
@@ -267,10 +267,9 @@ STATES = {
 def _connection(connection: ConnectionState) -> str:
     if not connection.healthy:
         return f"EN ERREUR : {connection.message or 'connexion perdue'}"
-    text = f"OK, mise à jour {when(connection.updated_at)}"
+    text = f"OK, mise à jour {shown_at(connection.updated_at)}"
     if connection.balance is not None:
-        whole, _, cents = f"{float(connection.balance):,.2f}".partition(".")
-        text += f", solde {whole.replace(',', ' ')},{cents} €"
+        text += f", solde {euros(Decimal(connection.balance))}"
     if connection.consent_expires is not None:
         how = "" if connection.consent_known_from == "performed" else ", estimé"
         warning = " ⚠ BIENTÔT" if connection.expires_soon else ""
@@ -289,8 +288,8 @@ def format_summary(done: Summary, *, dry_run: bool = False) -> str:
             lines.append(f"  Linxo       {connection.bank} : {_connection(connection)}")
         for account in result.accounts:
             linked = account.linxo_account or "aucun compte Linxo associé"
-            last = f", dernier import {when(account.last_import)}" if account.last_import else ""
-            lines.append(f"  AssoConnect {account.name} : {account.status} ({linked}){last}")
+            last = account.last_import and f", dernier import {shown_at(account.last_import)}"
+            lines.append(f"  AssoConnect {account.name} : {account.status} ({linked}){last or ''}")
         for bank in result.reauthenticated:
             lines.append(f"  fait : réauthentifié auprès de {bank}")
         for sync in result.syncs:

@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from ._errors import LinxoAssoconnectError
 from ._models import AssoBankAccount, BankConnection, Credentials, RestoreReport
 from ._retry import RetryPolicy
+from ._text import euros, shown_at
 from .session._async.session import Session
 from .testing import (
     DEMO_ASSOCONNECT,
@@ -28,17 +29,10 @@ def _credentials(login: DemoLogin) -> Credentials:
     return Credentials(username=login.username, password=SecretStr(login.password))
 
 
-def _euros(connection: BankConnection) -> str:
-    if connection.balance is None:
-        return ""
-    whole, cents = f"{connection.balance:,.2f}".split(".")
-    return f"  solde {whole.replace(',', ' ')},{cents} €"
-
-
 def _connection_line(connection: BankConnection) -> str:
     if connection.healthy:
-        updated = connection.updated_at.strftime("%d/%m/%Y %H:%M") if connection.updated_at else "?"
-        return f"OK, mise à jour {updated}{_euros(connection)}"
+        balance = "" if connection.balance is None else f"  solde {euros(connection.balance)}"
+        return f"OK, mise à jour {shown_at(connection.updated_at)}{balance}"
     return f"EN ERREUR : {connection.message}"
 
 

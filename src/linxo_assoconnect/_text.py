@@ -13,6 +13,7 @@ from ._errors import AccountNotFound
 
 __all__ = [
     "PARIS",
+    "euros",
     "fold",
     "label_regex",
     "linked_to",
@@ -20,6 +21,7 @@ __all__ = [
     "parse_amount",
     "parse_french_datetime",
     "parse_linxo_update",
+    "shown_at",
 ]
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -163,3 +165,14 @@ def linked_to(links: Mapping[str, str], account: str) -> str | None:
     """The Linxo account ``links`` names for ``account`` (its name ignoring case, accents,
     spaces and apostrophe style)."""
     return next((target for name, target in links.items() if fold(name) == fold(account)), None)
+
+
+def euros(amount: Decimal) -> str:
+    """« 6 249,56 € », as the command line prints a balance."""
+    whole, cents = f"{amount:,.2f}".split(".")
+    return f"{whole.replace(',', ' ')},{cents} €"
+
+
+def shown_at(moment: datetime | None) -> str:
+    """« 28/11/2026 09:30 », or « ? » when unknown."""
+    return moment.strftime("%d/%m/%Y %H:%M") if moment else "?"

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -485,8 +485,3 @@ def summary(command: str, results: list[AssociationResult], started: float) -> S
 def expiring(results: list[AssociationResult]) -> list[tuple[str, ConnectionState]]:
     """(association, connection) whose consent expires soon."""
     return [(r.association, c) for r in results for c in r.connections if c.expires_soon]
-
-
-def when(moment: datetime | None) -> str:
-    """« 28/11/2026 09:30 », or « ? »."""
-    return moment.strftime("%d/%m/%Y %H:%M") if moment else "?"
