@@ -8,7 +8,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "linxo_assoconnect"
 SLEEPS = re.compile(r"time\.sleep\(|wait_for_timeout\(|asyncio\.sleep\(|Event\(\)\.wait\(")
 # The sandbox plays the sites, and a slow site is one of its scenarios (Scenario.latency).
-SIMULATED_LATENCY = SRC / "testing" / "_sandbox.py"
+SIMULATED_LATENCY = SRC / "testing" / "_serve.py"
 # Locating by role, label and text: no CSS classes, ids, XPath or positions in page objects.
 POSITIONAL = re.compile(r"""locator\(\s*f?["'][.#/]|nth-child|xpath=|\.nth\(""")
 

@@ -164,6 +164,36 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--headed", action="store_true", help="afficher la fenêtre du navigateur")
     demo.add_argument("--json", action="store_true", help="rapport en JSON")
 
+    capture = commands.add_parser(
+        "capture",
+        parents=[common],
+        help="enregistrer les pages des sites, nettoyées, pour un rapport ou des tests",
+        description=(
+            "Ouvre une fenêtre sur Linxo ; vous suivez le tutoriel ; chaque page (HTML et HAR) "
+            "est enregistrée puis nettoyée : scripts et traceurs retirés, IBAN, adresses "
+            "e-mail, montants, noms, jetons et cookies remplacés par des valeurs fictives. Un "
+            "fichier où il resterait un IBAN, une adresse ou un jeton n’est pas écrit. Le "
+            "dossier peut être servi par le bac à sable : Sandbox.from_capture(dossier)."
+        ),
+    )
+    capture.add_argument("folder", type=Path, metavar="DOSSIER", help="où écrire la capture")
+    capture.add_argument(
+        "--private",
+        action="append",
+        default=[],
+        metavar="VALEUR[=REMPLACEMENT]",
+        help="une valeur à cacher partout (le nom de l’association, d’une personne), et ce qui "
+        "la remplace (répétable)",
+    )
+    capture.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="demo",
+        type=_scenario,
+        metavar="SCENARIO",
+        help="capturer le bac à sable au lieu des vrais sites (pour essayer)",
+    )
+
     commands.add_parser(
         "browser",
         parents=[common],
@@ -184,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "config": lambda args: _check(args.config),
         "mail": _mail,
+        "capture": _capture,
     }
     try:
         return commands.get(args.command, _run)(args)
@@ -204,6 +235,16 @@ def _demo(args: argparse.Namespace) -> int:
     return asyncio.run(
         run_demo(args.scenario, markup=args.markup, headed=args.headed, as_json=args.json)
     )
+
+
+def _capture(args: argparse.Namespace) -> int:
+    from ._capture import run_capture
+
+    private = dict(
+        (value, replacement or None)
+        for value, _, replacement in (item.partition("=") for item in args.private)
+    )
+    return asyncio.run(run_capture(args.folder, private, scenario=args.sandbox))
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -9,6 +9,8 @@
 
 The pages are recorded-style HTML fixtures served at the sites' real hostnames through
 Playwright routing; nothing leaves the machine. `Sandbox.record` tells what happened.
+`Sandbox.from_capture(folder)` serves instead a set of real pages recorded and scrubbed by
+``linxo-assoconnect capture``.
 """
 
 from ._data import (
@@ -20,6 +22,7 @@ from ._data import (
     federation_linxo,
 )
 from ._http import Request, Response
+from ._replay import CapturedSandbox
 from ._sandbox import Sandbox
 from ._scenario import SCENARIOS, Scenario
 from ._sites import ASSOCONNECT_HOST, BANK_HOST, LINXO_HOST
@@ -34,6 +37,7 @@ __all__ = [
     "DEMO_SMS_CODE",
     "LINXO_HOST",
     "SCENARIOS",
+    "CapturedSandbox",
     "DemoLogin",
     "Event",
     "Record",

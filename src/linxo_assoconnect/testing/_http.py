@@ -19,6 +19,8 @@ class Request:
     url: str
     headers: dict[str, str]
     body: bytes | None = None
+    navigation: bool = False
+    """The request loads a page in a frame (a link, a form, a redirection), not a resource."""
 
     @cached_property
     def host(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 import threading
@@ -19,12 +18,14 @@ from . import _state as st
 from ._data import ASSOCIATIONS, LINXO_CONNECTIONS, federation
 from ._http import Request, Response
 from ._scenario import SCENARIOS, Scenario
+from ._serve import serve_async, serve_sync
 from ._sites import ASSOCONNECT_HOST, BANK_HOST, LINXO_HOST, AssoConnectSite, BankSite, LinxoSite
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext as AsyncBrowserContext
-    from playwright.async_api import Route as AsyncRoute
-    from playwright.sync_api import BrowserContext, Route
+    from playwright.sync_api import BrowserContext
+
+    from ._replay import CapturedSandbox
 
 __all__ = ["Sandbox"]
 
@@ -85,6 +86,13 @@ class Sandbox:
             BANK_HOST: BankSite(self),
             ASSOCONNECT_HOST: AssoConnectSite(self),
         }
+
+    @staticmethod
+    def from_capture(folder: str | Path) -> CapturedSandbox:
+        """Serve a set recorded by ``linxo-assoconnect capture`` instead of the built-in pages."""
+        from ._replay import CapturedSandbox
+
+        return CapturedSandbox(folder)
 
     # State -----------------------------------------------------------------------------
 
@@ -153,11 +161,24 @@ class Sandbox:
             )
         return Response(status=status, body=html)
 
+    @property
+    def latency(self) -> float:
+        """Seconds every response is delayed by."""
+        return self.scenario.latency
+
     def handle(self, request: Request) -> Response | None:
         """Answer one request, or None when the sandbox serves nothing at that address."""
-        return self._respond(request) if request.host in self._sites else None
+        return self.respond(request) if request.host in self._sites else None
 
-    def _respond(self, request: Request) -> Response:
+    def serves(self, host: str) -> bool:
+        """Whether ``host`` is one of the sandbox's sites."""
+        return host in self._sites
+
+    def blocked(self, url: str) -> None:
+        """Note a request to an address outside the sandbox (it is aborted)."""
+        self._block(url)
+
+    def respond(self, request: Request) -> Response:
         site = self._sites[request.host]
         with self._lock:
             self.record.requests.append(f"{request.method} {request.url.split('?')[0]}")
@@ -172,53 +193,13 @@ class Sandbox:
                 st.Event("blocked_request", "elsewhere", subject=url.split("?", maxsplit=1)[0])
             )
 
-    def _request(self, route: Route | AsyncRoute) -> Request | None:
-        """The request as the sites see it, or None (recorded, to abort) if no site is there."""
-        r = route.request
-        request = Request(r.method, r.url, r.headers, r.post_data_buffer)
-        if request.host not in self._sites:
-            self._block(r.url)
-            return None
-        return request
-
     def attach(self, context: BrowserContext) -> None:
         """Serve the sandbox to a sync-API BrowserContext; every other request is aborted."""
-
-        def serve(route: Route) -> None:
-            request = self._request(route)
-            if request is None:
-                route.abort("blockedbyclient")
-                return
-            if self.scenario.latency and context.pages:
-                # The simulated site being slow; Playwright keeps dispatching meanwhile.
-                context.pages[0].wait_for_timeout(self.scenario.latency * 1000)
-            response = self._respond(request)
-            route.fulfill(
-                status=response.status,
-                headers={"content-type": response.content_type, **response.headers},
-                body=response.body,
-            )
-
-        context.route("**/*", serve)
+        serve_sync(context, self)
 
     async def attach_async(self, context: AsyncBrowserContext) -> None:
         """Serve the sandbox to an async-API BrowserContext; every other request is aborted."""
-
-        async def serve(route: AsyncRoute) -> None:
-            request = self._request(route)
-            if request is None:
-                await route.abort("blockedbyclient")
-                return
-            if self.scenario.latency:
-                await asyncio.sleep(self.scenario.latency)  # the simulated site being slow
-            response = self._respond(request)
-            await route.fulfill(
-                status=response.status,
-                headers={"content-type": response.content_type, **response.headers},
-                body=response.body,
-            )
-
-        await context.route("**/*", serve)
+        await serve_async(context, self)
 
     @property
     def linxo_users(self) -> set[str]:
