@@ -76,6 +76,9 @@ def label_regex(text: str, *, exact: bool = False) -> re.Pattern[str]:
     return re.compile(body, re.IGNORECASE)
 
 
+_FEMININE = {"association", "banque"}
+
+
 def match_name(wanted: str, choices: Iterable[str], *, what: str = "compte") -> str:
     """The one choice that names ``wanted``: an exact folded match, else a unique partial one.
 
@@ -94,7 +97,8 @@ def match_name(wanted: str, choices: Iterable[str], *, what: str = "compte") -> 
         found = ", ".join(f"« {c} »" for c in partial)
         message = f"Plusieurs {what}s correspondent à « {wanted} » : {found}. Précisez le nom."
     else:
-        message = f"Aucun {what} ne correspond à « {wanted} ». Choix possibles : {listed}."
+        none = "Aucune" if what in _FEMININE else "Aucun"
+        message = f"{none} {what} ne correspond à « {wanted} ». Choix possibles : {listed}."
     raise AccountNotFound(message, wanted=wanted, choices=options)
 
 
