@@ -123,6 +123,12 @@ def test_the_blocks_are_found_and_their_directives_known() -> None:
         assert scenario is None or scenario in SCENARIOS, f"{block.name}: {scenario}"
         if block.has("not-run"):
             assert block.value("not-run"), f"{block.name}: say why it is not run"
+        # A test module run as a script would only define its tests: it must be run by pytest.
+        if not block.has("not-run"):
+            tree = ast.parse(block.source)
+            tests = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+            if any(name.startswith("test_") for name in tests):
+                assert block.has("pytest"), f"{block.name}: tests, but no <!-- pytest -->"
 
 
 @pytest.mark.parametrize(
