@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 BROWSER_ENV_VAR = "LINXO_ASSOCONNECT_BROWSER"
+"""The environment variable naming the Chromium or Chrome executable to drive."""
 
 SYSTEM_CHROMIUMS = (
     "chromium",

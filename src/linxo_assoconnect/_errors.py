@@ -58,7 +58,9 @@ class AccountNotFound(LinxoAssoconnectError):
     def __init__(self, message: str, *, wanted: str, choices: list[str]) -> None:
         super().__init__(message)
         self.wanted = wanted
+        """The name asked for."""
         self.choices = choices
+        """The names the page offers."""
 
 
 class PageChanged(LinxoAssoconnectError):
@@ -73,7 +75,9 @@ class PageChanged(LinxoAssoconnectError):
     ) -> None:
         super().__init__(message)
         self.screenshot = screenshot
+        """The page as it was (``page.png`` in `evidence`), if saved."""
         self.html = html
+        """The page's HTML (``page.html`` in `evidence`), if saved."""
 
 
 class TransientSiteError(LinxoAssoconnectError):

@@ -54,7 +54,9 @@ class Credentials(_Model):
     """A login. The password is a `SecretStr`: masked in reprs, logs, JSON and error messages."""
 
     username: str
+    """The login's identifier, as typed on the site (often an e-mail address)."""
     password: SecretStr
+    """Never shown: `get_secret_value()` reads it."""
 
     def model_post_init(self, context: Any, /) -> None:
         remember(self.password.get_secret_value())
@@ -98,7 +100,9 @@ class BankConnection(_Model):
     """One bank connection on Linxo's « Mes comptes » page, as a person sees it."""
 
     bank: str
+    """The bank's name as Linxo shows it."""
     healthy: bool
+    """False when Linxo shows the connection in error: it needs « M’authentifier »."""
     message: str | None = None
     """The error Linxo shows for a broken connection, if any."""
     updated_at: AwareDatetime | None = None
@@ -111,8 +115,11 @@ class ReauthResult(_Model):
     """A connection re-authenticated at its bank, with the balance Linxo then shows."""
 
     bank: str
+    """The bank's name as Linxo shows it."""
     balance: Decimal | None
+    """The balance Linxo shows once the connection is healthy again."""
     completed_at: AwareDatetime
+    """When the bank step ended (Europe/Paris)."""
     already_healthy: bool = False
     """True when the connection was healthy and left alone (no bank step was done)."""
 
@@ -121,7 +128,9 @@ class AssoBankAccount(_Model):
     """One bank account of the association on AssoConnect's « Import depuis votre banque » tab."""
 
     name: str
+    """The account's name as AssoConnect shows it."""
     sync_active: bool
+    """« Synchronisation active »: the account imports its entries."""
     status: str | None
     """The label as shown, e.g. « Erreur lors du dernier import »."""
     linxo_account: str | None
@@ -134,23 +143,36 @@ class SyncResult(_Model):
     """The outcome of a forced synchronisation."""
 
     account: str
+    """The AssoConnect account synchronised."""
     ok: bool
+    """The import took: the account's status is no longer in error."""
     status: str
+    """The account's status label once the sync ended."""
     attempts: int
+    """Clicks on « Synchroniser », transient failures included."""
     used_fallback: bool
+    """Launched from « Gérer ses comptes bancaires synchronisés avec Linxo »."""
     finished_at: AwareDatetime
+    """When the sync ended (Europe/Paris)."""
 
 
 class RestoreReport(_Model):
     """What `restore` found and left: every connection and account, before and after."""
 
     association: str
+    """The association as AssoConnect names it."""
     connections_before: list[BankConnection]
+    """Linxo's connections as first seen."""
     connections_after: list[BankConnection]
+    """Linxo's connections once the broken ones were re-authenticated."""
     reauthentications: list[ReauthResult]
+    """The bank steps done, one per broken connection."""
     accounts_before: list[AssoBankAccount]
+    """The association's AssoConnect accounts as first seen."""
     accounts_after: list[AssoBankAccount]
+    """The accounts once re-linked and synchronised."""
     syncs: list[SyncResult]
+    """The forced synchronisations, one per account that needed one."""
 
     @property
     def ok(self) -> bool:
@@ -175,21 +197,29 @@ class BankProfile(_Model):
     """
 
     identifier: tuple[str, ...] = ("Identifiant", "Identifiant client", "Numéro client")
+    """Labels of the identifier field."""
     password: tuple[str, ...] = ("Mot de passe", "Code secret", "Code personnel")
+    """Labels of the password field."""
     submit: tuple[str, ...] = ("Valider", "Se connecter", "Continuer", "Connexion")
+    """Labels of the button sending the identifier and password."""
     code: tuple[str, ...] = ("Code reçu par SMS", "Code de sécurité", "Code SMS", "Code")
+    """Labels of the one-time code field."""
     code_submit: tuple[str, ...] = ("Valider", "Confirmer", "Continuer")
+    """Labels of the button sending the code."""
     wrong_password: tuple[str, ...] = (
         "mot de passe incorrect",
         "identifiant ou mot de passe incorrect",
         "identifiants incorrects",
     )
+    """Texts by which the bank says the identifier or password is wrong."""
     wrong_code: tuple[str, ...] = ("code incorrect", "code erroné", "code invalide")
+    """Texts by which the bank says the code is wrong."""
     app_validation: tuple[str, ...] = (
         "Validez l’opération dans votre application",
         "validation dans votre application",
         "Confirmez sur votre téléphone",
     )
+    """Texts by which the bank asks to validate in its mobile app."""
 
     _as_tuple = field_validator(
         "identifier",

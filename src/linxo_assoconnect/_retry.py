@@ -29,9 +29,13 @@ class RetryPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     attempts: int = Field(default=4, ge=1)
+    """Tries in all, the first included."""
     initial_wait: float = Field(default=1.0, ge=0)
+    """Seconds before the second try; doubled for each next one."""
     max_wait: float = Field(default=30.0, ge=0)
+    """The longest wait between two tries, in seconds."""
     deadline: float = Field(default=300.0, gt=0)
+    """Seconds after which no new try is made."""
 
     def _options(self) -> dict[str, object]:
         return {

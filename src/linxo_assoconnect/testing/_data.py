@@ -27,9 +27,13 @@ class DemoLogin:
 
 
 DEMO_LINXO = DemoLogin("tresorier@association-exemple.fr", "demo-linxo-mdp")
+"""The sandboxed Linxo's treasurer."""
 DEMO_ASSOCONNECT = DemoLogin("tresorier@association-exemple.fr", "demo-assoconnect-mdp")
+"""The sandboxed AssoConnect's treasurer, administrator of « Association Exemple »."""
 DEMO_BANK = DemoLogin("12345678", "demo-banque-mdp")
+"""The demo bank's login (« Banque Populaire Exemple »'s authentication page)."""
 DEMO_SMS_CODE = "482915"
+"""The code the demo bank « sends » by SMS (unless the scenario sets another)."""
 
 
 @dataclass(frozen=True)

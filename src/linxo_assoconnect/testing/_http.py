@@ -15,6 +15,8 @@ __all__ = ["Handler", "Request", "Response", "Routes"]
 
 @dataclass(frozen=True)
 class Request:
+    """A request as a sandboxed site sees it (`Sandbox.handle` takes one)."""
+
     method: str
     url: str
     headers: dict[str, str]
@@ -47,6 +49,8 @@ class Request:
 
 @dataclass
 class Response:
+    """What a sandboxed site answers."""
+
     status: int = 200
     body: str = ""
     content_type: str = "text/html; charset=utf-8"

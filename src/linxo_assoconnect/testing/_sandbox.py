@@ -73,7 +73,9 @@ class Sandbox:
         if isinstance(scenario, str):
             scenario = SCENARIOS[scenario]
         self.scenario = scenario or Scenario()
+        """How the sites behave."""
         self.record = st.Record()
+        """What happened, for tests to assert on."""
         self._lock = threading.Lock()
         more_connections, more_associations = federation(self.scenario.federation)
         self._connection_seeds = LINXO_CONNECTIONS + more_connections

@@ -24,8 +24,11 @@ __all__ = [
 ]
 
 LINXO_HOST = "wwws.linxo.com"
+"""Linxo's hostname, served by the sandbox."""
 ASSOCONNECT_HOST = "app.assoconnect.com"
+"""AssoConnect's hostname, served by the sandbox."""
 BANK_HOST = "www.banque-exemple.example"
+"""The demo bank's hostname (« Banque Populaire Exemple » sends its users there)."""
 
 LINXO = f"https://{LINXO_HOST}"
 ASSOCONNECT = f"https://{ASSOCONNECT_HOST}"

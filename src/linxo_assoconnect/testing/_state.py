@@ -127,10 +127,15 @@ class Event:
     """One thing that happened on a sandboxed site. Never holds a password or a code."""
 
     kind: EventKind
+    """What happened: « login », « bank_credentials », « sync_click », « disconnect »…"""
     site: str
+    """The site: « linxo », « assoconnect », « bank » (« elsewhere » for a blocked request)."""
     subject: str = ""
+    """Whom or what it concerns: a user name, an account, a bank."""
     outcome: str = ""
+    """How it ended: « ok », « refused », the Linxo account chosen for a link…"""
     where: str = ""
+    """Where a sync was clicked: from « Plus d'options » or the Linxo management page."""
 
 
 @dataclass
@@ -138,7 +143,9 @@ class Record:
     """What happened in the sandbox, in order, for tests to assert on."""
 
     events: list[Event] = field(default_factory=list)
+    """Everything, in order."""
     requests: list[str] = field(default_factory=list)
+    """Every request served, as « METHOD URL »."""
 
     def add(self, event: Event) -> None:
         self.events.append(event)
@@ -153,24 +160,30 @@ class Record:
 
     @property
     def logins(self) -> list[Event]:
+        """Every login submitted, accepted or refused, on Linxo and AssoConnect."""
         return self.of("login")
 
     @property
     def credential_submissions(self) -> list[Event]:
+        """Every identifier and password submitted to the bank."""
         return self.of("bank_credentials")
 
     @property
     def code_submissions(self) -> list[Event]:
+        """Every one-time code submitted to the bank."""
         return self.of("bank_code")
 
     @property
     def sync_clicks(self) -> list[Event]:
+        """Every click on « Synchroniser », from « Plus d'options » or the Linxo page."""
         return self.of("sync_click")
 
     @property
     def disconnects(self) -> list[Event]:
+        """Every click on « Déconnecter votre compte Linxo » (a tool must make none)."""
         return self.of("disconnect")
 
     @property
     def blocked(self) -> list[Event]:
+        """Every request to a host the sandbox does not serve (aborted)."""
         return self.of("blocked_request")
