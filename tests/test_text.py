@@ -149,7 +149,7 @@ def test_a_radio_label_loses_its_balance_not_the_digits_of_its_name(label: str, 
 
 
 def test_an_unknown_association_is_said_in_good_french() -> None:
-    with pytest.raises(AccountNotFound, match="^Aucune association ne correspond"):
+    with pytest.raises(AccountNotFound, match=r"^Aucune association ne correspond"):
         match_name("Club Exemple", ["Association Exemple"], what="association")
-    with pytest.raises(AccountNotFound, match="^Aucun compte Linxo ne correspond"):
+    with pytest.raises(AccountNotFound, match=r"^Aucun compte Linxo ne correspond"):
         match_name("Épargne", ["Livret A"], what="compte Linxo")
