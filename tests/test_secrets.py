@@ -242,6 +242,20 @@ def test_a_har_keeps_no_token_of_a_redirection(tmp_path: Path) -> None:
     assert stat.S_IMODE(scrubbed.stat().st_mode) == 0o600
 
 
+def test_a_numeric_code_does_not_break_a_har(tmp_path: Path) -> None:
+    remember("730184")  # a one-time code: digits, as a timing may hold
+    entry = {
+        "request": {"method": "GET", "url": "https://wwws.linxo.com/sca?c=730184", "headers": []},
+        "response": {"status": 200, "headers": [], "bodySize": 77301845},
+        "time": 17301844.5,
+    }
+    raw, scrubbed = tmp_path / "raw.har", tmp_path / "scrubbed.har"
+    raw.write_text(json.dumps({"log": {"entries": [entry, {"comment": "code 730184"}]}}))
+    scrub_har(raw, scrubbed)
+    entries = json.loads(scrubbed.read_text())["log"]["entries"]
+    assert entries[0]["time"] == 17301844.5 and entries[1]["comment"] == f"code {MASK}"
+
+
 def test_log_records_are_redacted_before_any_handler(caplog: pytest.LogCaptureFixture) -> None:
     remember("mot-de-passe-XYZ1")
     logger = logging.getLogger("linxo_assoconnect")

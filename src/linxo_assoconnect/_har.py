@@ -52,5 +52,15 @@ def scrub_har(raw: Path, destination: Path) -> Path:
         if post:
             post["text"] = MASK
             _mask_values(post.get("params", []))
-    text = redact(json.dumps(har, ensure_ascii=False, indent=1))
+    text = json.dumps(_redacted(har), ensure_ascii=False, indent=1)
     return write_private(destination, text.encode())
+
+
+def _redacted(value: Any) -> Any:
+    """Every string in ``value`` redacted; numbers left alone (a numeric code must not turn a
+    timing into invalid JSON)."""
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return redact(value) if isinstance(value, str) else value
