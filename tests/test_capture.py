@@ -24,6 +24,7 @@ from helpers import BANK, CONTEXT, async_shared_browser
 from linxo_assoconnect import Credentials
 from linxo_assoconnect._capture import MANIFEST, Capture, _Writer
 from linxo_assoconnect._scrub import Scrubber, leaks, scrub_html
+from linxo_assoconnect._text import parse_amount
 from linxo_assoconnect.aio import (
     AssoConnectLoginPage,
     BankAuthPage,
@@ -303,6 +304,36 @@ async def test_the_page_objects_work_on_the_captured_set_served_back(
         assert replay.record.blocked == []
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize(
+    ("shown", "scrubbed"),
+    [
+        ("Bonjour Jeanne Martin", "Bonjour NomA NomB"),
+        (
+            "Titulaire : JEANNE MARTIN, née le 14/07/1961",
+            "Titulaire : NOMA NOMB, née le 02/01/1970",
+        ),
+        ("Saisie des écritures", "Saisie des écritures"),
+        ("Si vous avez déjà importé", "Si vous avez déjà importé"),
+        ("Mise à jour: 28.01.24, 06h33", "Mise à jour: 28.01.24, 06h33"),
+        ("Tél. 06 12 34 56 78", "Tél. 01 00 00 00 01"),
+        ("Identifiant 12345678", "Identifiant 00000001"),
+    ],
+)
+def test_what_the_scrubber_replaces_and_keeps(shown: str, scrubbed: str) -> None:
+    scrubber = Scrubber()
+    scrubber.learn_words("vous avez déjà importé des écritures")
+    assert scrubber.text(shown) == scrubbed
+    assert scrubber.text(shown) == scrubber.text(shown)  # the same fake every time
+
+
+def test_amounts_become_other_amounts_in_the_same_format() -> None:
+    scrubber = Scrubber()
+    fake = scrubber.text(f"Solde : 1{NNBSP}234,56{NBSP}€")
+    assert re.fullmatch(rf"Solde : \d{{1,3}}(?:{NNBSP}\d{{3}})?,\d{{2}}{NBSP}€", fake), fake
+    assert "234,56" not in fake
+    assert parse_amount(fake) == parse_amount(scrubber.text(f"1{NNBSP}234,56{NBSP}€"))
 
 
 def test_a_file_where_an_iban_survives_is_refused() -> None:

@@ -79,9 +79,11 @@ _INTERFACE_WORDS = """
     Passe Payer Personnel Plus Politique Populaire Pour Précédent Profil Programme PSD2 Quitter
     Rapprochement Rechercher Recevoir Recettes Réessayer Réessayez Relancer Rembourser Renvoyer
     Retour Revenir Sauvegarder Se Sécurisée Sécurité Sélection Sélectionner Services Sociales
-    SMS Solde Statut Suivant Supprimer Titulaire Sur Synchronisation Synchronisations
-    Synchronisé Synchroniser Tableau Télécharger Téléphone Tous Toutes Transactions Trésorerie
-    Type Un Une Utilisateur Valider Validez Vérification Vérifier Voir Votre Vos Vous
+    SMS Solde Statut Suivant Supprimer Titulaire Connect Accounts Adhésions Communauté Site
+    Bilan Saisie Besoin Si Gestion Membres Événements Dons Boutique Documents Facturation
+    Comptabilité Banque Remboursements Sur Synchronisation Synchronisations Synchronisé
+    Synchroniser Tableau Télécharger Téléphone Tél Tous Toutes Transactions Trésorerie Type Un Une
+    Utilisateur Valider Validez Vérification Vérifier Voir Votre Vos Vous
 """
 VOCABULARY = frozenset(fold(word) for word in _INTERFACE_WORDS.split())
 
@@ -171,7 +173,7 @@ class Scrubber:
             return text
         text = self._private_sub(text)
         text = _PATTERNS.sub(self._pattern, text)
-        return re.sub(_WORD, self._word, text)
+        return re.sub(_WORD, lambda m: self._word(m, text), text)
 
     def _pattern(self, match: re.Match[str]) -> str:
         replace: Callable[[re.Match[str]], str] = getattr(self, f"_fake_{match.lastgroup}")
@@ -220,7 +222,7 @@ class Scrubber:
         sign, space, currency = match.group("sign") or "", match.group("space"), match.group("cur")
         return f"{sign}{grouped}{decimals}{space}{currency}"
 
-    def _word(self, match: re.Match[str]) -> str:
+    def _word(self, match: re.Match[str], text: str) -> str:
         word = match.group()
         folded = fold(word)
         if (
@@ -229,6 +231,7 @@ class Scrubber:
             or len(word) < 2
             or folded in self._made
             or any(c.isdigit() for c in word)
+            or _opens_a_sentence(text, match)
         ):
             return word
         fake = self._fake("name", folded, lambda n: f"Nom{_letters(n)}")
@@ -280,6 +283,17 @@ class Scrubber:
 
         scrubbed: dict[str, Any] = walk(entry)
         return scrubbed
+
+
+def _opens_a_sentence(text: str, match: re.Match[str]) -> bool:
+    """« Saisie des écritures », « Si vous avez… »: a capital that only starts a sentence.
+
+    A name on its own ends its phrase or is followed by another capital (« Jeanne Martin »).
+    """
+    before = text[: match.start()].rstrip()
+    after = re.match(r"[\s\u00a0]+([^\W\d_][\w’'-]*)", text[match.end() :])
+    starts = not before or before[-1] in '.!?:«»"(—–-'
+    return starts and before[-1:] != ":" and after is not None and after.group(1)[0].islower()
 
 
 def _letters(number: int) -> str:
@@ -362,7 +376,7 @@ def scrub_html(scrubber: Scrubber, html: str, hosts: Iterable[str]) -> str:
             continue
         _scrub_attributes(scrubber, tag, own)
     for string in list(soup.find_all(string=True)):
-        if not isinstance(string, NavigableString) or isinstance(string, Comment):
+        if type(string) is not NavigableString:  # a doctype, a comment: not the page's text
             continue
         parent = string.parent.name if string.parent else ""
         if parent == "style":
