@@ -333,7 +333,11 @@ class Capture:
         return self.result
 
     def _write(self) -> CaptureResult:
-        documents = [d for d in self._order if d.states or d.left_on_its_own]
+        documents = [
+            d
+            for d in self._order
+            if (d.states or d.left_on_its_own) and d.url.startswith(("https://", "http://"))
+        ]
         scrubber = Scrubber(self.private)
         for document in documents:
             for value in document.typed.values():

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator, Callable, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +65,10 @@ def _on_host(host: str, domain: str) -> bool:
 _LANE: ContextVar[str] = ContextVar("linxo_assoconnect_lane", default="")
 
 
+# A page's local storage, as Playwright's storage state writes it.
+_LOCAL_STORAGE_JS = "() => Object.entries(localStorage).map(([name, value]) => ({name, value}))"
+
+
 @dataclass
 class _Identity:
     """One site identity's browser context and page, and whether it is logged in."""
@@ -82,6 +86,9 @@ class _Identity:
     holds_saved_login: bool = False
     """Loads and saves the identity's saved login: one context at a time may, so that no two
     contexts share a site session."""
+    origins: list[dict[str, Any]] = field(default_factory=list)
+    """The site's local storage as last read, on its own page (reading it from elsewhere
+    would cost Playwright a page load per origin)."""
 
     @property
     def who(self) -> tuple[str, str]:
@@ -255,11 +262,12 @@ class Session:
         )
         if parkable and first is not None:
             try:
-                state = first.context.storage_state()
-                hosts = {self._host(LINXO), self._host(ASSOCONNECT)}
-                if not any(urlsplit(o["origin"]).hostname in hosts for o in state["origins"]):
+                if not any(identity.origins for identity in identities):
                     for identity in identities:
                         self._save_login(identity)
+                    # A waiting page costs CPU (each context's page is a window of its own);
+                    # a context without one costs nothing. The next lane opens a new page.
+                    first.page.close()
                     self._parked.append(identities)
                     return
             except (PlaywrightError, OSError):
@@ -267,20 +275,21 @@ class Session:
         self._close_identities(identities)
 
     def _adopt(self, lane: str) -> None:
-        """Give ``lane`` a parked context with its logins; every other cookie (the bank's) is
-        cleared and the page left blank, so nothing but those logins carries over."""
+        """Give ``lane`` a parked context with its logins, on a new page; every other cookie
+        (the bank's) is cleared, so nothing but those logins carries over."""
         identities = self._parked.pop()
-        context, page = identities[0].context, identities[0].page
+        context = identities[0].context
         hosts = {self._host(identity.site) for identity in identities}
-        for identity in identities:
-            identity.lane = lane
-            self._identities[(*identity.who, identity.window, lane)] = identity
         for cookie in context.cookies():
             if not any(_on_host(host, cookie["domain"]) for host in hosts):
                 context.clear_cookies(
                     name=cookie["name"], domain=cookie["domain"], path=cookie["path"]
                 )
-        page.goto("about:blank")
+        page = context.new_page()
+        for identity in identities:
+            identity.lane = lane
+            identity.page = page
+            self._identities[(*identity.who, identity.window, lane)] = identity
 
     def _switch_out(self, identity: _Identity) -> None:
         """Log ``identity`` out of its lane's context (its login saved first), so that another
@@ -399,7 +408,9 @@ class Session:
             if shared is not None:
                 if state:
                     shared.context.add_cookies(state.get("cookies", []))
-                identity = replace(shared, site=site, username=username, logged_in=False)
+                identity = replace(
+                    shared, site=site, username=username, logged_in=False, origins=[]
+                )
             else:
                 identity = self._new_identity(site, username, state, window, lane)
         except BaseException:
@@ -407,6 +418,11 @@ class Session:
                 self._saved_login_holders.discard(who)
             raise
         identity.holds_saved_login = holds
+        if state and not identity.origins:
+            host = self._host(site)
+            identity.origins = [
+                o for o in state.get("origins", []) if urlsplit(o["origin"]).hostname == host
+            ]
         self._identities[key] = identity
         return identity
 
@@ -458,13 +474,15 @@ class Session:
         """Save the site's cookies and storage (not the other site's, nor the bank's)."""
         if self._store is None or not identity.holds_saved_login:
             return
-        state = identity.context.storage_state()
         host = self._host(identity.site)
-        mine = {
-            "cookies": [c for c in state["cookies"] if _on_host(host, c["domain"])],
-            "origins": [o for o in state["origins"] if urlsplit(o["origin"]).hostname == host],
-        }
-        self._store.save(identity.site, identity.username, mine)
+        page = identity.page
+        if not page.is_closed() and urlsplit(page.url).hostname == host:
+            storage = page.evaluate(_LOCAL_STORAGE_JS)
+            origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+            identity.origins = [{"origin": origin, "localStorage": storage}] if storage else []
+        cookies = [c for c in identity.context.cookies() if _on_host(host, c["domain"])]
+        state = {"cookies": cookies, "origins": identity.origins}
+        self._store.save(identity.site, identity.username, state)
 
     # Ready page objects ------------------------------------------------------------------
 
