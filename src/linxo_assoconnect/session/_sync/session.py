@@ -262,7 +262,11 @@ class Session:
         )
         if parkable and first is not None:
             try:
-                if not any(identity.origins for identity in identities):
+                # Local storage is not cleared for the next lane's users: park only without it.
+                # (One read per finished lane: Playwright loads a page per site to make it.)
+                state = first.context.storage_state()
+                hosts = {self._host(LINXO), self._host(ASSOCONNECT)}
+                if not any(urlsplit(o["origin"]).hostname in hosts for o in state["origins"]):
                     for identity in identities:
                         self._save_login(identity)
                     # A waiting page costs CPU (each context's page is a window of its own);
