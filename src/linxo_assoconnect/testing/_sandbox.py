@@ -178,9 +178,13 @@ class Sandbox:
 
     def blocked(self, url: str) -> None:
         """Note a request to an address outside the sandbox (it is aborted)."""
-        self._block(url)
+        with self._lock:
+            self.record.add(
+                st.Event("blocked_request", "elsewhere", subject=url.split("?", maxsplit=1)[0])
+            )
 
     def respond(self, request: Request) -> Response:
+        """Answer one request to one of the sandbox's sites, as that site would."""
         site = self._sites[request.host]
         with self._lock:
             self.record.requests.append(f"{request.method} {request.url.split('?')[0]}")
@@ -188,12 +192,6 @@ class Sandbox:
             if handler is None:
                 return self.render(site.name, "error.html", status=404)
             return handler(request)
-
-    def _block(self, url: str) -> None:
-        with self._lock:
-            self.record.add(
-                st.Event("blocked_request", "elsewhere", subject=url.split("?", maxsplit=1)[0])
-            )
 
     def attach(self, context: BrowserContext) -> None:
         """Serve the sandbox to a sync-API BrowserContext; every other request is aborted."""
