@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import tempfile
 import time
 from collections.abc import Mapping
@@ -36,7 +35,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Request
 
 from ._browser import AsyncContextHook
 from ._har import scrub_har
-from ._scrub import Scrubber, leaks, page_text, scrub_html
+from ._scrub import Scrubber, leaks, page_text, scrub_html, slug
 from ._secrets import logger
 
 __all__ = ["DESCRIBE_JS", "MANIFEST", "Capture", "CaptureResult"]
@@ -350,7 +349,7 @@ class Capture:
         har_entries = self._har_entries(scrubber, hosts)
         entries = []
         for index, document in enumerate(documents):
-            stem = f"{document.number:02d}-{_slug(scrubber.url(document.url))}"
+            stem = f"{document.number:02d}-{_file_stem(scrubber.url(document.url))}"
             entry = _entry(document, stem, scrubber, hosts, out)
             following = documents[index + 1].started if index + 1 < len(documents) else None
             mine = [
@@ -463,9 +462,10 @@ def _same_page(requested: str, shown: str) -> bool:
     return requested.split("#", maxsplit=1)[0] == shown.split("#", maxsplit=1)[0]
 
 
-def _slug(url: str) -> str:
+def _file_stem(url: str) -> str:
+    """A file name for a page: its host and path, as a slug."""
     parts = urlsplit(url)
-    return re.sub(r"[^a-z0-9]+", "-", f"{parts.hostname}{parts.path}".lower()).strip("-")[:60]
+    return slug(f"{parts.hostname}{parts.path}")[:60]
 
 
 # The command ----------------------------------------------------------------------------

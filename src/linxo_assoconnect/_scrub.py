@@ -105,7 +105,8 @@ def looks_random(value: str) -> bool:
     )
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """« Amicale Laïque » → « amicale-laique »: a name as addresses and file names write it."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
@@ -141,7 +142,7 @@ class Scrubber:
             "|".join(sorted((_loose(v) for v in self._private), key=len, reverse=True)),
             re.IGNORECASE,
         )
-        self._fakes[("slug", _slug(value))] = _slug(fake)
+        self._fakes[("slug", slug(value))] = slug(fake)
 
     def learn_words(self, text: str) -> None:
         """Remember the words ``text`` writes in lower case: ordinary words, not names.
@@ -253,9 +254,9 @@ class Scrubber:
 
     def _segment(self, segment: str) -> str:
         plain = unquote(segment)
-        slug = self._fakes.get(("slug", _slug(plain)))
-        if slug is not None and plain:
-            return slug
+        fake = self._fakes.get(("slug", slug(plain)))
+        if fake is not None and plain:
+            return fake
         return quote(
             _PATTERNS.sub(self._pattern, self._private_sub(plain)), safe="@:+,;=-._~!$&'()*"
         )
