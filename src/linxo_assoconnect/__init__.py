@@ -25,9 +25,11 @@ if _TYPE_CHECKING:
     from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
     from ._models import (
         AssoBankAccount,
+        AssoConnectProfile,
         BankConnection,
         BankProfile,
         Credentials,
+        LinxoProfile,
         ReauthResult,
         RestoreReport,
         SyncResult,
@@ -44,7 +46,9 @@ if _TYPE_CHECKING:
 _LAZY = {
     "AssoBankAccount": "._models",
     "BankConnection": "._models",
+    "AssoConnectProfile": "._models",
     "BankProfile": "._models",
+    "LinxoProfile": "._models",
     "Credentials": "._models",
     "ReauthResult": "._models",
     "RestoreReport": "._models",
@@ -82,6 +86,7 @@ __all__ = [
     "AccountNotFound",
     "AssoBankAccount",
     "AssoConnectLoginPage",
+    "AssoConnectProfile",
     "BankAuthFailed",
     "BankAuthPage",
     "BankConnection",
@@ -92,6 +97,7 @@ __all__ = [
     "HumanActionRequired",
     "LinxoAssoconnectError",
     "LinxoLoginPage",
+    "LinxoProfile",
     "LinxoSettings",
     "LoginFailed",
     "LoginRequired",

@@ -67,6 +67,8 @@ def _session(config: Config, sandbox: Any, state_dir: Path) -> Session:
         retry=config.retry,
         timeout=config.timeout,
         bank_timeout=config.bank_timeout,
+        linxo_profile=config.linxo_profile,
+        assoconnect_profile=config.assoconnect_profile,
         on_context=sandbox.attach_async if sandbox is not None else None,
     )
 

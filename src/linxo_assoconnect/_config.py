@@ -37,7 +37,13 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from ._errors import ConfigurationError
 from ._files import APP_NAME
-from ._models import ENV_PREFIX, KEYRING_SERVICE, Credentials
+from ._models import (
+    ENV_PREFIX,
+    KEYRING_SERVICE,
+    AssoConnectProfile,
+    Credentials,
+    LinxoProfile,
+)
 from ._retry import RetryPolicy
 from ._text import fold
 
@@ -195,6 +201,10 @@ class Config(BaseSettings):
     warn_days: PositiveInt = 14
     """Warn when consent expires within this many days."""
     retry: RetryPolicy = RetryPolicy()
+    linxo_profile: LinxoProfile = LinxoProfile()
+    """The words looked for on Linxo, when the site renames one (``[linxo_profile]``)."""
+    assoconnect_profile: AssoConnectProfile = AssoConnectProfile()
+    """The words looked for on AssoConnect (``[assoconnect_profile]``)."""
     chromium: BrowserSettings = BrowserSettings()
     state_dir: Path | None = None
     evidence_dir: Path | None = None

@@ -21,9 +21,11 @@ from ._errors import (
 )
 from ._models import (
     AssoBankAccount,
+    AssoConnectProfile,
     BankConnection,
     BankProfile,
     Credentials,
+    LinxoProfile,
     ReauthResult,
     RestoreReport,
     SyncResult,
@@ -40,6 +42,7 @@ __all__ = [
     "AccountNotFound",
     "AssoBankAccount",
     "AssoConnectLoginPage",
+    "AssoConnectProfile",
     "BankAuthFailed",
     "BankAuthPage",
     "BankConnection",
@@ -50,6 +53,7 @@ __all__ = [
     "HumanActionRequired",
     "LinxoAssoconnectError",
     "LinxoLoginPage",
+    "LinxoProfile",
     "LinxoSettings",
     "LoginFailed",
     "LoginRequired",

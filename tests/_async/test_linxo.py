@@ -162,9 +162,11 @@ async def test_missing_button_is_page_changed_not_a_hang(variant: str) -> None:
     )
     async with async_sandboxed(scenario) as (page, _):
         await LinxoLoginPage(page).login(LINXO)
+        settings = await LinxoSettings(page, timeout=2).open()
+        assert [c.healthy for c in await settings.connections()] == [False, True]
         started = time.monotonic()
         with pytest.raises(PageChanged) as caught:
-            await LinxoSettings(page, timeout=2).open()
+            await settings.reauthenticate("Banque Populaire", BankAuthPage(page))
         assert time.monotonic() - started < 10
         assert caught.value.screenshot is not None and caught.value.screenshot.is_file()
         assert caught.value.html is not None

@@ -123,7 +123,7 @@ async def test_a_state_folder_that_cannot_be_written_fails_at_start(tmp_path: Pa
 
 
 async def test_a_failure_leaves_evidence_with_the_step_and_a_trace(tmp_path: Path) -> None:
-    sandbox = Sandbox(SCENARIOS["layout_changed"])
+    sandbox = Sandbox(Scenario(changed_labels={"Mes comptes": "Mes banques"}))
     async with await session(sandbox, tmp_path, trace=True, timeout=2) as traced:
         with pytest.raises(PageChanged) as caught:
             await traced.linxo(LINXO)
@@ -138,9 +138,9 @@ async def test_a_failure_leaves_evidence_with_the_step_and_a_trace(tmp_path: Pat
     assert caught.value.screenshot == folder / "page.png"
     error = json.loads((folder / "error.json").read_text())
     assert error["error"] == "PageChanged"
-    assert error["url"] == "https://wwws.linxo.com/secured/settings.page"
+    assert error["url"] == "https://wwws.linxo.com/secured/history.page"
     assert error["step"] == "ouvrir « Mes comptes » sur Linxo"
-    assert error["missing"] == "les connexions bancaires de « Mes comptes »"
+    assert error["missing"] == "le menu « Mes comptes »"
 
 
 async def test_every_error_from_a_page_object_carries_its_evidence(

@@ -163,9 +163,11 @@ def test_missing_button_is_page_changed_not_a_hang(variant: str) -> None:
     )
     with sandboxed(scenario) as (page, _):
         LinxoLoginPage(page).login(LINXO)
+        settings = LinxoSettings(page, timeout=2).open()
+        assert [c.healthy for c in settings.connections()] == [False, True]
         started = time.monotonic()
         with pytest.raises(PageChanged) as caught:
-            LinxoSettings(page, timeout=2).open()
+            settings.reauthenticate("Banque Populaire", BankAuthPage(page))
         assert time.monotonic() - started < 10
         assert caught.value.screenshot is not None and caught.value.screenshot.is_file()
         assert caught.value.html is not None

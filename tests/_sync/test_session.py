@@ -124,7 +124,7 @@ def test_a_state_folder_that_cannot_be_written_fails_at_start(tmp_path: Path) ->
 
 
 def test_a_failure_leaves_evidence_with_the_step_and_a_trace(tmp_path: Path) -> None:
-    sandbox = Sandbox(SCENARIOS["layout_changed"])
+    sandbox = Sandbox(Scenario(changed_labels={"Mes comptes": "Mes banques"}))
     with session(sandbox, tmp_path, trace=True, timeout=2) as traced:
         with pytest.raises(PageChanged) as caught:
             traced.linxo(LINXO)
@@ -139,9 +139,9 @@ def test_a_failure_leaves_evidence_with_the_step_and_a_trace(tmp_path: Path) -> 
     assert caught.value.screenshot == folder / "page.png"
     error = json.loads((folder / "error.json").read_text())
     assert error["error"] == "PageChanged"
-    assert error["url"] == "https://wwws.linxo.com/secured/settings.page"
+    assert error["url"] == "https://wwws.linxo.com/secured/history.page"
     assert error["step"] == "ouvrir « Mes comptes » sur Linxo"
-    assert error["missing"] == "les connexions bancaires de « Mes comptes »"
+    assert error["missing"] == "le menu « Mes comptes »"
 
 
 def test_every_error_from_a_page_object_carries_its_evidence(

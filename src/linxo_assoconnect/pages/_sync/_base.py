@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import re
-from collections.abc import Iterator, Callable
+import itertools
+import time
+from collections.abc import Iterator, Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from playwright.sync_api import BrowserContext, Locator, Page
+from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -30,19 +32,21 @@ from ..._evidence import (
     write_html,
 )
 from ..._files import safe_address
-from ..._models import Credentials
+from ..._models import Credentials, _SiteProfile
 from ..._secrets import logger
-from ..._text import label_regex
+from .._snapshot import CHANGED_JS, MARK, SNAPSHOT_JS, Node, Snapshot, contains_word
 
 __all__ = ["TYPED_MARKER", "PageObject", "host_of", "logger", "start_tracing", "step"]
 
-CLICKABLE_ROLES = ("button", "link", "tab", "menuitem")
-_SNAPSHOT_NAME = re.compile(r'^- [\w-]+ "(?P<name>(?:[^"\\]|\\.)*)"')
 # Set on a document once a secret is typed into it (and the form submitted from it); a new
 # document does not have it.
 TYPED_MARKER = "__linxoAssoconnectSecretTyped"
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+_READS = itertools.count()  # every read marks new elements with a prefix of its own
+# Playwright's messages when a page went away under a call (a navigation): read it again.
+_GONE = ("Execution context was destroyed", "navigat", "Target closed", "has been closed")
 
 
 def host_of(url: str) -> str:
@@ -70,6 +74,10 @@ def step(what: str) -> Callable[[F], F]:
                 if error.evidence is None:
                     error.evidence = self._save_evidence(error)
                 raise
+            except PlaywrightError as raw:  # one error tree: Playwright's are mapped here
+                mapped = _mapped(raw, what)
+                mapped.evidence = self._save_evidence(mapped)
+                raise mapped from raw
             finally:
                 self._step = outer
 
@@ -78,54 +86,191 @@ def step(what: str) -> Callable[[F], F]:
     return decorate
 
 
+def _mapped(error: PlaywrightError, what: str) -> LinxoAssoconnectError:
+    """Playwright's error as the library's: a timeout or a network failure is the site being
+    slow or away (transient); anything else means the page did not behave as expected."""
+    first = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if isinstance(error, PlaywrightTimeoutError) or "net::" in first:
+        return TransientSiteError(f"Le site ne répond pas ({what}) ; réessayez plus tard.")
+    return PageChanged(f"La page n’a pas réagi comme prévu ({what}) : {first}")
+
+
 class PageObject:
-    """A plain class wrapping a Playwright Page; ``timeout`` is in seconds."""
+    """A plain class wrapping a Playwright Page; ``timeout`` is in seconds.
+
+    A page is read in one call (`_read`), what to do is decided in Python on what it shows, and
+    the element decided on is acted on through its mark. Waits are on the page changing, never
+    on a clock: after an action, whatever the page then shows (a reload, an in-place update, a
+    redirection) is read again until it shows an outcome.
+    """
+
+    _site: _SiteProfile = _SiteProfile()
 
     def __init__(self, page: Page, *, timeout: float = 30.0) -> None:
         self.page = page
         self.timeout = timeout
         self._step = ""  # the public step being run, for evidence
+        self._reads = 0
+        self._answered: set[tuple[str, int]] = set()  # interstitials answered, per document
 
     @property
     def _ms(self) -> float:
         return self.timeout * 1000
 
-    def _by_role(
-        self, name: str, *roles: str, scope: Page | Locator | None = None, exact: bool = False
-    ) -> Locator:
-        """Elements of any of ``roles`` whose accessible name contains (or is) ``name``, loosely."""
-        where = scope or self.page
-        pattern = label_regex(name, exact=exact)
-        found = where.get_by_role(roles[0], name=pattern)  # type: ignore[arg-type]
-        for role in roles[1:]:
-            found = found.or_(where.get_by_role(role, name=pattern))  # type: ignore[arg-type]
-        return found
+    # Reading ---------------------------------------------------------------------------
 
-    @staticmethod
-    @contextmanager
-    def _slow_site(what: str) -> Iterator[None]:
-        """A page that does not come in time is the site being slow: a transient failure."""
+    def _read(self) -> Snapshot:
+        """What the page shows now, in one call (again if a navigation got in the way)."""
+        for _ in range(20):
+            self._reads += 1
+            try:
+                raw = self.page.evaluate(
+                    SNAPSHOT_JS, {"gen": f"r{next(_READS)}", "mark": MARK}
+                )
+            except PlaywrightError as error:
+                if not any(word in str(error) for word in _GONE) or self.page.is_closed():
+                    raise
+                self._loaded()
+                continue
+            return Snapshot.parse(raw)
+        raise PageChanged("La page se recharge sans fin.")
+
+    def _loaded(self) -> None:
+        with contextlib.suppress(PlaywrightError):  # read again: the page says what it is
+            self.page.wait_for_load_state("domcontentloaded", timeout=self._ms)
+
+    def _changed(self, snapshot: Snapshot, seconds: float) -> None:
+        """Wait, at most ``seconds``, for the page to change since ``snapshot``."""
         try:
-            yield
+            self.page.wait_for_function(
+                CHANGED_JS, arg=[snapshot.doc, snapshot.changes], timeout=max(seconds, 0.05) * 1000
+            )
+        except PlaywrightTimeoutError:
+            return
+        except PlaywrightError as error:
+            if not any(word in str(error) for word in _GONE):
+                raise
+            self._loaded()
+
+    def _until(
+        self,
+        decide: Callable[[Snapshot], T | None],
+        what: str,
+        *,
+        timeout: float | None = None,
+    ) -> T:
+        """Read the page until ``decide`` finds what it looks for in it; `PageChanged` (with
+        evidence) if the page never shows it within ``timeout`` seconds.
+
+        Meanwhile a cookie banner is answered (refused where it can be), news are closed, and
+        nothing is decided while the page says it is loading.
+        """
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while True:
+            snapshot = self._read()
+            if self._clear_the_way(snapshot):
+                continue
+            if not self._loading(snapshot):
+                found = decide(snapshot)
+                if found is not None:
+                    return found
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._page_changed(what)
+            self._changed(snapshot, left)
+
+    def _loading(self, snapshot: Snapshot) -> bool:
+        if snapshot.busy:
+            return True
+        return any(
+            len(n.own) < 40 and contains_word(n.own, self._site.busy) for n in snapshot.nodes
+        )
+
+    def _clear_the_way(self, snapshot: Snapshot) -> bool:
+        """Answer what real sites put in the way; True if something was clicked."""
+        site = self._site
+        for words, answers in (
+            (site.cookie_words, site.refuse_cookies),
+            (site.cookie_words, site.accept_cookies),
+            (site.news_words, site.close),
+        ):
+            for answer in snapshot.controls(answers):
+                about = [n for n in snapshot.texts(words) if len(n.own) < 400]
+                box = next(
+                    (
+                        box
+                        for box in (snapshot.common([answer, n]) for n in about)
+                        if box is not None and len(snapshot.text(box)) < 1500
+                    ),
+                    None,
+                )
+                key = (snapshot.doc, answer.i)
+                if box is None or key in self._answered:
+                    continue
+                self._answered.add(key)
+                logger.info(
+                    "answering « %s » on %s",
+                    " ".join(answer.names[:1]) or answer.own,
+                    host_of(snapshot.url),
+                )
+                self._act(answer, "un bandeau")
+                return True
+        return False
+
+    # Acting ----------------------------------------------------------------------------
+
+    def _locate(self, node: Node) -> Any:
+        return self.page.locator(f"[{MARK}='{node.m}']")
+
+    def _act(self, node: Node, what: str) -> None:
+        """Click the element read as ``node`` (exactly that one)."""
+        if not node.m:
+            raise self._page_changed(what)
+        target = self._locate(node)
+        if node.tag == "select":
+            return
+        try:
+            target.click(timeout=self._ms)
+        except PlaywrightTimeoutError:
+            raise self._page_changed(f"{what} (impossible à cliquer)") from None
+
+    def _fill(self, node: Node, value: str, what: str) -> None:
+        try:
+            self._locate(node).fill(value, timeout=self._ms)
+        except PlaywrightTimeoutError:
+            raise self._page_changed(f"{what} (impossible à remplir)") from None
+
+    def _choose_option(self, node: Node, label: str) -> None:
+        self._locate(node).select_option(label=label, timeout=self._ms)
+
+    def _goto(self, url: str, what: str) -> None:
+        """Open an entry page; a 5xx or no answer in time is a `TransientSiteError`."""
+        try:
+            response = self.page.goto(url, timeout=self._ms)
         except PlaywrightTimeoutError as error:
             raise TransientSiteError(
                 f"Le site ne répond pas à temps ({what}) ; réessayez plus tard."
             ) from error
+        if response is not None and response.status >= 500:
+            raise TransientSiteError(
+                f"{what} : le site répond {response.status} ; réessayez plus tard."
+            )
 
-    def _press(self, *names: str, what: str, scope: Page | Locator | None = None) -> None:
-        """Click the button, link, tab or menu item named exactly by one of ``names``.
+    @staticmethod
+    def _nearest(snapshot: Snapshot, candidates: Sequence[Node], near: Node | None) -> Node | None:
+        """Of ``candidates``, the one closest to ``near`` in the page (same form, same card)."""
+        if not candidates:
+            return None
+        if near is None:
+            return candidates[0]
 
-        An element showing exactly that text (a ``<summary>`` has no role) is the last resort.
-        """
-        where = scope or self.page
-        controls = self._by_role(names[0], *CLICKABLE_ROLES, scope=where, exact=True)
-        texts = where.get_by_text(label_regex(names[0], exact=True))
-        for name in names[1:]:
-            controls = controls.or_(self._by_role(name, *CLICKABLE_ROLES, scope=where, exact=True))
-            texts = texts.or_(where.get_by_text(label_regex(name, exact=True)))
-        self._visible(controls.or_(texts), what)
-        target = controls if controls.count() else texts
-        target.first.click(timeout=self._ms)
+        def distance(node: Node) -> int:
+            box = snapshot.common([node, near])
+            return len(snapshot.inside(box)) if box else len(snapshot.nodes)
+
+        return min(candidates, key=distance)
+
+    # Logging in ------------------------------------------------------------------------
 
     def _log_in(
         self,
@@ -133,64 +278,95 @@ class PageObject:
         credentials: Credentials,
         *,
         site: str,
-        submit: tuple[str, ...],
-        landmark: Locator,
-    ) -> None:
-        """Fill the e-mail and the password, submit once, and wait for ``landmark``.
+        submit: Sequence[str],
+        landed: Callable[[Snapshot], bool],
+    ) -> Snapshot:
+        """Fill the e-mail and the password (on one page or in two steps), submit once, and
+        read the page until ``landed`` or a refusal; return what the page then shows.
 
-        An alert instead (a refused password) is `LoginFailed`: a login is never retried.
+        A refusal is `LoginFailed`: a login is never retried.
         """
-        with self._slow_site(f"la page de connexion de {site}"):
-            self.page.goto(url, timeout=self._ms)
-        email = self.page.get_by_label(label_regex("e-mail"))
-        (self._visible(email, "le champ de l’adresse e-mail")).fill(
-            credentials.username
-        )
-        password = self.page.get_by_label(label_regex("Mot de passe"))
-        field = self._visible(password, "le champ « Mot de passe »")
-        alert = self.page.get_by_role("alert")
+        profile = self._site
+        self._goto(url, f"la page de connexion de {site}")
+
+        def login_fields(s: Snapshot) -> tuple[Node | None, Node | None] | None:
+            password = self._password_field(s)
+            email = self._email_field(s)
+            return (email, password) if email or password else None
+
+        email, password = self._until(login_fields, f"le formulaire de connexion de {site}")
+        if email is not None:
+            self._fill(email, credentials.username, "le champ de l’adresse e-mail")
+        if password is None:  # the e-mail first; the password comes next
+            before = self._read()
+            button = self._submit_button(before, (*profile.next_step, *submit), near=email)
+            self._press_or_enter(button, email, "le bouton « Continuer »")
+
+            def password_or_refusal(s: Snapshot) -> tuple[Node | None, str] | None:
+                field = self._password_field(s)
+                refused = "" if field else self._refusal(s, before, profile.login_refused)
+                return (field, refused) if field or refused else None
+
+            password, refused = self._until(password_or_refusal, "le champ « Mot de passe »")
+            if password is None:
+                raise LoginFailed(
+                    f"{site} refuse la connexion de {credentials.username} : {refused}"
+                )
         with self._typing_secrets():
-            field.fill(credentials.password.get_secret_value())
-            self._press(*submit, what=f"le bouton « {submit[0]} »")
-            self._visible(landmark.or_(alert), f"la page d’accueil de {site}")
-        if not landmark.count():
-            shown = " ".join(self._texts(alert)) or "identifiant ou mot de passe refusé"
-            raise LoginFailed(f"{site} refuse la connexion de {credentials.username} : {shown}")
+            self._fill(password, credentials.password.get_secret_value(), "le mot de passe")
+            before = self._read()
+            button = self._submit_button(before, submit, near=password)
+            self._press_or_enter(button, password, "le bouton de connexion")
+
+            def outcome(s: Snapshot) -> tuple[str, Snapshot] | None:
+                refused = self._refusal(s, before, profile.login_refused)
+                if refused:
+                    return refused, s
+                if landed(s):
+                    return "", s
+                return None
+
+            refused, after = self._until(outcome, f"la page d’accueil de {site}")
+        if refused:
+            raise LoginFailed(f"{site} refuse la connexion de {credentials.username} : {refused}")
         logger.info("logged in to %s as %s", site, credentials.username)
+        return after
 
-    def _enter(self, url: str, site: str, landmark: Locator, what: str) -> None:
-        """Open a logged-in entry page and wait for ``landmark`` on it.
+    def _password_field(self, snapshot: Snapshot) -> Node | None:
+        found = snapshot.fields_of_type("password") or snapshot.fields(self._site.password)
+        return found[0] if found else None
 
-        A 5xx is a `TransientSiteError` (retried by the caller's policy); the login form
-        instead of the landmark means the session is gone: `LoginRequired`.
-        """
-        here = self.page.url.split("#")[0] == url.split("#", maxsplit=1)[0]
-        if here and landmark.count():
-            return  # just landed there (after the login form): no need to load it again
-        with self._slow_site(f"la page d’accueil de {site}"):
-            response = self.page.goto(url, timeout=self._ms)
-        if response is not None and response.status >= 500:
-            raise TransientSiteError(f"{site} répond {response.status} ; réessayez plus tard.")
-        login_form = self.page.get_by_label(label_regex("Mot de passe"))
-        self._visible(landmark.or_(login_form), what)
-        if not landmark.count():
-            raise LoginRequired(f"Vous n’êtes pas connecté à {site} : connectez-vous d’abord.")
-
-    def _visible(
-        self, locator: Locator, what: str, *, timeout: float | None = None
-    ) -> Locator:
-        """Wait until ``locator`` shows; `PageChanged` (with evidence) if it never does."""
-        try:
-            locator.first.wait_for(
-                state="visible", timeout=self._ms if timeout is None else timeout * 1000
+    def _email_field(self, snapshot: Snapshot) -> Node | None:
+        labelled = [n for n in snapshot.fields(self._site.email) if n.field_type != "password"]
+        typed = [
+            n
+            for n in snapshot.nodes
+            if n.field
+            and (
+                n.field_type == "email" or str(n.field.get("autocomplete")) in ("username", "email")
             )
-        except PlaywrightTimeoutError:
-            raise self._page_changed(what) from None
-        return locator.first
+        ]
+        found = labelled or typed
+        return found[0] if found else None
 
-    def _click(self, locator: Locator, what: str) -> None:
-        target = self._visible(locator, what)
-        target.click(timeout=self._ms)
+    def _submit_button(
+        self, snapshot: Snapshot, words: Sequence[str], *, near: Node | None
+    ) -> Node | None:
+        return self._nearest(snapshot, snapshot.controls(words), near)
+
+    def _press_or_enter(self, button: Node | None, field: Node | None, what: str) -> None:
+        """Click ``button``; with none, press Enter in ``field`` as a person would."""
+        if button is not None:
+            self._act(button, what)
+        elif field is not None:
+            self._locate(field).press("Enter", timeout=self._ms)
+        else:
+            raise self._page_changed(what)
+
+    @staticmethod
+    def _refusal(now: Snapshot, before: Snapshot, words: Sequence[str]) -> str:
+        """A message that appeared since ``before`` and holds one of ``words`` ('' if none)."""
+        return next((t for t in now.new_texts(before) if contains_word(t, words)), "")
 
     def _page_changed(self, what: str) -> PageChanged:
         where = safe_address(self.page.url)
@@ -224,9 +400,7 @@ class PageObject:
             logger.warning("%s: no evidence saved (%s)", what, failure)
             return None
 
-    def _write_evidence(
-        self, what: str, error: BaseException, missing: str | None
-    ) -> Path:
+    def _write_evidence(self, what: str, error: BaseException, missing: str | None) -> Path:
         context = self.page.context
         settings = settings_for(context)
         folder = new_evidence_dir(settings.evidence_dir, what)
@@ -279,14 +453,3 @@ class PageObject:
         if not still_there:
             start_tracing(self.page.context)
             settings.trace_paused = False
-
-    @staticmethod
-    def _accessible_name(locator: Locator) -> str:
-        """The accessible name of one element (a card's bank, an account's name)."""
-        first_line = (locator.aria_snapshot()).splitlines()[0]
-        found = _SNAPSHOT_NAME.match(first_line)
-        return found["name"].replace('\\"', '"') if found else ""
-
-    @staticmethod
-    def _texts(locator: Locator) -> list[str]:
-        return [" ".join(t.split()) for t in locator.all_inner_texts()]

@@ -3,86 +3,111 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page
 
-from ..._errors import AccountNotFound, SyncFailed, TransientSiteError
-from ..._models import AssoBankAccount, Credentials, SyncResult, now_in_paris
+from ..._errors import (
+    AccountNotFound,
+    LoginRequired,
+    PageChanged,
+    SyncFailed,
+    TransientSiteError,
+)
+from ..._models import AssoBankAccount, AssoConnectProfile, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
-from ..._text import fold, label_regex, match_name, parse_french_datetime
-from ._base import PageObject, logger, step
+from ..._text import fold, match_name, parse_amount, parse_french_datetime
+from .._snapshot import Node, Snapshot, contains_word, matches
+from ._base import PageObject, host_of, logger, step
 
 __all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
 
 ASSOCONNECT_URL = "https://app.assoconnect.com"
 
-ACTIVE = "Synchronisation active"
-RUNNING = "Synchronisation en cours"
-STATUSES = (
-    ACTIVE,
-    RUNNING,
-    "Erreur lors du dernier import",
-    "En attente de vérification par Linxo",
-    "En attente de consentement DSP2",
-    "Compte bancaire introuvable",
-)
-TRANSIENT = ("réessayez plus tard", "réessayer plus tard", "temporairement indisponible")
-ACCOUNTS_LIST = "Mes comptes bancaires"
-LINXO_CHOICE = "Sélection du compte Linxo associé"
-MANAGE = "Gérer ses comptes bancaires synchronisés avec Linxo"
-# A balance after the account's name. Its first digit group never starts with 0, so that a name
-# ending in a number (« Compte courant 01 ») is not read as thousands.
+# A balance after a Linxo account's name. Its first digit group never starts with 0, so that a
+# name ending in a number (« Compte courant 01 ») is not read as thousands.
 _AMOUNT_AT_END = re.compile(
     r"\s+[-−–+]?(?:0|[1-9]\d{0,2}(?:[ \u00a0\u202f.]\d{3})*)(?:,\d{1,2})?\s*(?:€|EUR)\s*$"
 )
-_ICONS = "✓✔⚠⟳•"
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}(?:\s?[\dA-Z]{4}){3,}")
+_DATE_ONLY = re.compile(r"^[\d\s.,/:hHà-]+$")
+# Words that label a value rather than name an account (« Statut : … »).
+_FIELD_LABELS = ("statut", "etat", "status", "iban", "solde", "compte linxo")
 
 
-_LAST_IMPORT = re.compile(r"dernier\s+import[\s:]*(.{0,40})", re.IGNORECASE | re.DOTALL)
+def _site_domain(url: str) -> str:
+    """« assoconnect.com » for app.assoconnect.com: the association's own host shares it."""
+    host = host_of(url)
+    parts = host.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else host
 
 
-def _last_import(panel_text: str) -> datetime | None:
-    """« Dernier import : 29/05/2026 à 05:58 » in an account's panel; None for « jamais »."""
-    found = _LAST_IMPORT.search(panel_text)
-    return parse_french_datetime(found.group(1)) if found else None
-
-
-def _is_active(status: str | None) -> bool:
-    return status is not None and fold(status) == fold(ACTIVE)
-
-
-def _status_in(text: str) -> str | None:
-    """The status label a list item shows (a known one, else its last line)."""
-    for status in STATUSES:
-        if fold(status) in fold(text):
-            return status
-    lines = [line.strip(_ICONS + " ") for line in text.splitlines() if line.strip(_ICONS + " ")]
-    return lines[-1] if len(lines) > 1 else None
+def _last_import(text: str, words: tuple[str, ...]) -> datetime | None:
+    folded = fold(text)
+    for word in words:
+        at = folded.find(fold(word))
+        if at >= 0:
+            return parse_french_datetime(text[at : at + len(word) + 50])
+    return None
 
 
 class AssoConnectLoginPage(PageObject):
     """AssoConnect's login page, ``{base_url}/login``."""
 
     def __init__(
-        self, page: Page, *, base_url: str = ASSOCONNECT_URL, timeout: float = 30.0
+        self,
+        page: Page,
+        *,
+        base_url: str = ASSOCONNECT_URL,
+        timeout: float = 30.0,
+        profile: AssoConnectProfile | None = None,
     ) -> None:
         super().__init__(page, timeout=timeout)
         self.base_url = base_url.rstrip("/")
+        self.profile = profile or AssoConnectProfile()
+        self._site = self.profile
 
     @step("se connecter à AssoConnect")
     def login(self, credentials: Credentials) -> None:
-        """Log in once (never retried) and land on the dashboard."""
-        menu = self._by_role("Comptabilité", "button", "link")
+        """Log in once (never retried): one page, or the e-mail then the password on the same
+        page. Lands on whatever AssoConnect shows first (a chooser, or an association)."""
+        login_url = f"{self.base_url}/login"
+
+        def landed(s: Snapshot) -> bool:
+            away = s.url.split("?")[0].split("#")[0].rstrip("/") != login_url
+            return away and self._password_field(s) is None and any(n.c for n in s.nodes)
+
         self._log_in(
-            f"{self.base_url}/login",
+            login_url,
             credentials,
             site="AssoConnect",
-            submit=("Se connecter",),
-            landmark=menu.or_(self.page.get_by_text(label_regex("Comptabilité", exact=True))),
+            submit=self.profile.login_submit,
+            landed=landed,
         )
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One bank account in the import tab's list."""
+
+    name: str
+    box: Node
+    label: Node
+    status: str
+
+
+@dataclass(frozen=True)
+class _Tab:
+    """The import tab as read once: the accounts, and the panel of the one selected."""
+
+    entries: list[_Entry]
+    panel: Node | None
+    radios: list[Node]
+    selected: str | None
 
 
 class RapprochementPage(PageObject):
@@ -96,98 +121,363 @@ class RapprochementPage(PageObject):
         base_url: str = ASSOCONNECT_URL,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        profile: AssoConnectProfile | None = None,
     ) -> None:
         super().__init__(page, timeout=timeout)
         self.association = association
         self.base_url = base_url.rstrip("/")
         self.retry = retry or RetryPolicy()
+        self.profile = profile or AssoConnectProfile()
+        self._site = self.profile
         self._clicks = 0
         self._chosen = False
+
+    def _act(self, node: Node, what: str) -> None:
+        if any(matches(name, self.profile.disconnect) for name in (*node.names, node.own)):
+            raise PageChanged(f"Refusé : {what} est « Déconnecter », que l’outil ne clique jamais.")
+        super()._act(node, what)
 
     # Navigation ----------------------------------------------------------------------
 
     @step("ouvrir le rapprochement bancaire")
     def open(self) -> Self:
-        """Dashboard › the association › Comptabilité › Rapprochement bancaire › the import tab."""
+        """The association › Comptabilité › Rapprochement bancaire › the import tab."""
         for attempt in self.retry.retrying():
             with attempt:
                 self._open_once()
         return self
 
-    def _open_once(self) -> None:
-        switcher = self._by_role("Changer d’association", "button")
-        self._enter(
-            f"{self.base_url}/", "AssoConnect", switcher, "le sélecteur d’association"
-        )
-        self._choose_association(switcher)
-        reconciliation = self._by_role("Rapprochement bancaire", "link", exact=True)
-        if not reconciliation.is_visible():  # the menu is a toggle: open it only if shut
-            self._press("Comptabilité", what="le menu « Comptabilité »")
-        self._click(reconciliation, "le lien « Rapprochement bancaire »")
-        self._click(
-            self._by_role("Import depuis votre banque", "tab", "link"),
-            "l’onglet « Import depuis votre banque »",
-        )
-        self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+    def _on_site(self, url: str) -> bool:
+        return _site_domain(url) == _site_domain(self.base_url)
 
-    def _choose_association(self, switcher: Locator) -> None:
-        shown = " ".join((switcher.first.inner_text()).split())
-        if self._chosen and fold(self.association) in fold(shown):
-            return  # already chosen once, and still the current one
-        before = set(self._visible_names(self.page.get_by_role("link")))
-        switcher.first.click(timeout=self._ms)
-        menu_items = self.page.get_by_role("menuitem").or_(self.page.get_by_role("option"))
-        choices = self._visible_names(menu_items)
-        if not choices:  # a plain list of links: the ones the switcher just showed
-            links = self._visible_names(self.page.get_by_role("link"))
-            choices = [name for name in links if name not in before]
-        name = match_name(self.association, choices, what="association")
-        self._click(
-            self._by_role(name, "menuitem", "option", "link", exact=True),
-            f"l’association « {name} »",
-        )
-        try:
-            expect(switcher.first).to_contain_text(name, timeout=self._ms)
-        except AssertionError:
-            raise self._page_changed(f"l’association « {name} » une fois choisie") from None
+    def _open_once(self) -> None:
+        profile = self.profile
+        if not self._on_site(self.page.url):
+            self._goto(f"{self.base_url}/", "la page d’accueil d’AssoConnect")
+        self._choose_association()
+        clicked: dict[str, int] = {}
+
+        def next_move(s: Snapshot) -> tuple[str, Node | None] | None:
+            if self._password_field(s) is not None:
+                return "login", None
+            if self._tab(s) is not None:
+                return "there", None
+            for key, words in (
+                ("import", profile.import_tab),
+                ("reconciliation", profile.reconciliation),
+                ("accounting", profile.accounting),
+            ):
+                found = s.controls(words)
+                if found and clicked.get(key, 0) < 3:
+                    return key, found[0]
+            return None
+
+        while True:
+            move, node = self._until(next_move, f"l’onglet « {profile.import_tab[0]} »")
+            if move == "there":
+                return
+            if move == "login":
+                raise LoginRequired(
+                    "Vous n’êtes pas connecté à AssoConnect : connectez-vous d’abord."
+                )
+            if node is None:  # pragma: no cover - every other move comes with its element
+                continue
+            clicked[move] = clicked.get(move, 0) + 1
+            before = self._read()
+            self._act(node, f"« {' '.join(node.names[:1]) or node.own} »")
+            self._changed(before, self.timeout)
+
+    # Choosing the association ----------------------------------------------------------
+
+    def _choose_association(self) -> None:
+        profile = self.profile
+
+        def landing(s: Snapshot) -> Snapshot | None:
+            if self._password_field(s) is not None:
+                raise LoginRequired(
+                    "Vous n’êtes pas connecté à AssoConnect : connectez-vous d’abord."
+                )
+            if s.controls(profile.accounting) or self._chooser(s) or s.controls(profile.switcher):
+                return s
+            return None
+
+        snapshot = self._until(landing, "l’espace de l’association")
+        if self._chooser(snapshot):
+            self._pick(snapshot, self._chooser(snapshot) or [])
+            return
+        if self._chosen and self._current(snapshot):
+            return
+        selects = [n for n in snapshot.nodes if n.tag == "select" and n.options]
+        for select in selects:
+            name = self._match([o for o in select.options if o.strip("-— ")])
+            if fold(select.selected) == fold(name):
+                self._done(name)
+                return
+            self._choose_option(select, name)
+            self._until(
+                functools.partial(self._landed_in, name=name), f"l’association « {name} »"
+            )
+            self._done(name)
+            return
+        current = self._current(snapshot)
+        if current is not None:
+            self._done(current)
+            return
+        switcher = snapshot.controls(profile.switcher, loose=True)
+        if not switcher:
+            raise self._page_changed("le sélecteur d’association")
+        self._act(switcher[0], "le sélecteur d’association")
+
+        def choices(s: Snapshot) -> list[Node] | None:
+            listed = self._chooser(s)
+            if listed:
+                return listed
+            seen = {fold(" ".join(n.names)) for n in snapshot.nodes if n.c}
+            new = [
+                n
+                for n in s.nodes
+                if n.c
+                and n.names
+                and fold(" ".join(n.names)) not in seen
+                and not any(matches(x, profile.switcher) for x in n.names)
+            ]
+            return new or None
+
+        self._pick(snapshot, self._until(choices, "la liste des associations"))
+
+    def _chooser(self, s: Snapshot) -> list[Node]:
+        """The associations a chooser lists under its title (« Choisissez une association »)."""
+        for title in s.texts(self.profile.chooser):
+            if title.c:
+                continue
+            for outer in s.ancestors(title):
+                listed = [n for n in s.inside(outer) if n.c and n.i > title.i and n.names]
+                if listed:
+                    return listed
+        return []
+
+    def _match(self, names: list[str]) -> str:
+        return match_name(self.association, names, what="association")
+
+    def _pick(self, snapshot: Snapshot, listed: list[Node]) -> None:
+        labels = {n.own or n.names[-1]: n for n in listed if (n.own or n.names)}
+        by_text = {" ".join((n.names[-1] if n.names else n.own).split()): n for n in listed}
+        del labels
+        name = self._match(list(by_text))
+        self._act(by_text[name], f"l’association « {name} »")
+        self._until(lambda s: self._landed_in(s, name), f"l’association « {name} »")
+        self._done(name)
+
+    def _landed_in(self, s: Snapshot, name: str) -> bool | None:
+        if self._chooser(s):
+            return None
+        return bool(s.controls(self.profile.accounting)) or None
+
+    def _current(self, s: Snapshot) -> str | None:
+        """The association the page says is open, if it is the one wanted."""
+        shown = [
+            *(n.selected for n in s.nodes if n.tag == "select"),
+            *(" ".join(n.names) for n in s.nodes if n.c and n.names),
+            *(n.own for n in s.nodes if n.heading),
+            s.title,
+        ]
+        wanted = fold(self.association)
+        for text in shown:
+            if wanted and wanted in fold(text):
+                return self.association if self._chosen else self._full_name(text)
+        return None
+
+    def _full_name(self, text: str) -> str:
+        """« Association Exemple » from a switcher's « Association Exemple ▾ »."""
+        wanted = fold(self.association)
+        for piece in re.split(r"\s[-–—|·▾▼]\s?|\s{2,}", text):
+            if wanted in fold(piece):
+                return piece.strip(" ▾▼")
+        return self.association
+
+    def _done(self, name: str) -> None:
         self.association = name
         self._chosen = True
 
-    @staticmethod
-    def _visible_names(locator: Locator) -> list[str]:
-        texts: list[str] = locator.evaluate_all(
-            "els => els.filter(e => e.checkVisibility()).map(e => e.innerText)"
+    # Reading the tab -----------------------------------------------------------------
+
+    def _tab(self, s: Snapshot) -> _Tab | None:
+        """The import tab as the page shows it, or None if it is not shown."""
+        profile = self.profile
+        titles = s.texts(profile.linxo_choice)
+        landmark = (
+            titles
+            or s.controls(profile.more_options, strict=True)
+            or s.controls(profile.manage, strict=True)
         )
-        return [name for name in (" ".join(t.split()) for t in texts) if name]
+        if not landmark:
+            return None
+        entries = self._entries(s)
+        panel, radios = self._panel(s, titles)
+        if not entries and panel is None:
+            return None
+        selected = None
+        marked = [e for e in entries if any(n.current for n in s.inside(e.box))]
+        if len(marked) == 1:
+            selected = marked[0].name
+        elif panel is not None:
+            named = [
+                e.name
+                for e in entries
+                if any(n.own and fold(n.own) == fold(e.name) for n in s.inside(panel))
+            ]
+            if len(named) == 1:
+                selected = named[0]
+        if selected is None and len(entries) == 1 and panel is not None:
+            selected = entries[0].name
+        return _Tab(entries, panel, radios, selected)
 
-    def _accounts_list(self) -> Locator:
-        return self._by_role(ACCOUNTS_LIST, "region", "navigation", "list")
+    def _status_words(self) -> tuple[str, ...]:
+        p = self.profile
+        return (*p.active, *p.running, *p.statuses)
 
-    def _back_on_the_tab(self) -> Locator:
-        """The accounts list, after coming back to the tab from elsewhere (an error page…)."""
-        if not self._accounts_list().count():
+    def _entries(self, s: Snapshot) -> list[_Entry]:
+        profile = self.profile
+        statuses = self._status_words()
+        anchors = [n for n in s.texts(statuses) if not n.c and len(n.own) < 120]
+        stop = [
+            *s.texts(profile.linxo_choice),
+            *s.radios(),
+            *s.controls(profile.save),
+            *s.controls(profile.more_options),
+            *s.controls(profile.import_tab),
+            *s.controls(profile.manage),
+            *s.controls(profile.sync),
+        ]
+        entries: dict[str, _Entry] = {}
+        for anchor in anchors:
+            box = s.block(anchor, anchors, stop=stop)
+            label = None
+            for outer in [anchor, *s.ancestors(anchor)]:
+                label = self._name_in(s, outer, anchor)
+                if label is not None or outer is box:
+                    break
+            if label is None:
+                continue
+            status = next((w for w in statuses if contains_word(anchor.own, (w,))), anchor.own)
+            name = self._strip_status(label.own) if label is anchor else label.own
+            if name and name not in entries:
+                entries[name] = _Entry(name, box, label, status)
+        return list(entries.values())
+
+    def _strip_status(self, text: str) -> str:
+        for word in self._status_words():
+            text = re.sub(re.escape(word), " ", text, flags=re.IGNORECASE)
+        return " ".join(text.strip(" -–—:·✓✔⚠⟳•").split())
+
+    def _name_in(self, s: Snapshot, box: Node, anchor: Node) -> Node | None:
+        """The account's name in ``box``: its most prominent text that is not a status, a
+        date, an amount or a control; an IBAN only when nothing else names it."""
+        profile = self.profile
+        candidates: list[Node] = []
+        ibans: list[Node] = []
+        for n in s.inside(box):
+            text = n.own
+            if not text or len(text) > 80 or n.field or n.is_radio:
+                continue
+            if n is anchor:
+                if len(self._strip_status(text)) > 2:
+                    candidates.append(n)
+                continue
+            if contains_word(text, self._status_words()) or contains_word(
+                text, profile.last_import
+            ):
+                continue
+            if fold(text.strip(" :")) in _FIELD_LABELS or text.rstrip().endswith(":"):
+                continue
+            if (
+                parse_amount(text) is not None
+                or _DATE_ONLY.match(text)
+                or not any(c.isalpha() for c in text)
+            ):
+                continue
+            if n.c and any(
+                matches(
+                    x, (*profile.sync, *profile.more_options, *profile.save, *profile.disconnect)
+                )
+                for x in n.names
+            ):
+                continue
+            (ibans if _IBAN.match(text) else candidates).append(n)
+        found = candidates or ibans
+        if not found:
+            return None
+        return max(found, key=lambda n: (n.heading, n.bold, -n.i))
+
+    def _panel(self, s: Snapshot, titles: list[Node]) -> tuple[Node | None, list[Node]]:
+        """The selected account's panel (around « Sélection du compte Linxo associé ») and its
+        radios."""
+        for title in titles:
+            for outer in [title, *s.ancestors(title)]:
+                radios = s.radios(outer)
+                if radios:
+                    panel = outer
+                    for wider in s.ancestors(outer):
+                        if self._entries_inside(s, wider):
+                            break
+                        panel = wider
+                    return panel, radios
+        return None, []
+
+    def _entries_inside(self, s: Snapshot, box: Node) -> bool:
+        statuses = self._status_words()
+        anchors = [n for n in s.inside(box) if n.own and not n.c and contains_word(n.own, statuses)]
+        return len(anchors) > 1
+
+    def _radio_name(self, s: Snapshot, radio: Node) -> str:
+        label = radio.labels[0] if radio.labels else ""
+        if not label:  # a radio with no label: the text beside it
+            parent = s.nodes[radio.p] if radio.p >= 0 else radio
+            label = s.text(parent)
+        return _AMOUNT_AT_END.sub("", " ".join(label.split())).strip()
+
+    def _read_tab(self) -> tuple[Snapshot, _Tab]:
+        """The tab as shown now; back to it by the menus if the page is elsewhere."""
+        snapshot = self._read()
+        tab = self._tab(snapshot)
+        if tab is None or not tab.entries:
             self._open_once()
-        return self._visible(self._accounts_list(), f"la liste « {ACCOUNTS_LIST} »")
+
+            def shown(s: Snapshot) -> tuple[Snapshot, _Tab] | None:
+                t = self._tab(s)
+                return (s, t) if t is not None and t.entries else None
+
+            return self._until(shown, "la liste des comptes bancaires")
+        return snapshot, tab
 
     def _names(self) -> list[str]:
-        """The accounts' names as the list shows them (each entry's first line)."""
-        accounts = self._back_on_the_tab()
-        entries = accounts.get_by_role("listitem")
-        if not entries.count():
-            entries = accounts.get_by_role("link")
-        lines = [text.strip().splitlines() for text in entries.all_inner_texts()]
-        return [first.strip() for first, *_ in (line for line in lines if line)]
+        _, tab = self._read_tab()
+        return [e.name for e in tab.entries]
 
-    def _select(self, name: str) -> Locator:
-        """Select an account in the list; return its panel on the right."""
-        panel = self.page.get_by_role("region", name=label_regex(name, exact=True))
-        if panel.count() and panel.get_by_role("radio").count():
-            return panel
-        self._back_on_the_tab()
-        item = self._item_for(name)
-        link = item.get_by_role("link")
-        (link if link.count() else item).click(timeout=self._ms)
-        return self._visible(panel, f"le détail du compte « {name} »")
+    def _select(self, name: str) -> tuple[Snapshot, _Tab]:
+        """Select an account in the list; the page then shows its panel."""
+        snapshot, tab = self._read_tab()
+        if tab.selected == name and tab.panel is not None:
+            return snapshot, tab
+        entry = next(e for e in tab.entries if e.name == name)
+        self._act(self._clickable(snapshot, entry), f"le compte « {name} »")
+
+        def selected(s: Snapshot) -> tuple[Snapshot, _Tab] | None:
+            t = self._tab(s)
+            return (s, t) if t is not None and t.selected == name and t.panel else None
+
+        return self._until(selected, f"le détail du compte « {name} »")
+
+    def _clickable(self, s: Snapshot, entry: _Entry) -> Node:
+        avoid = (*self.profile.sync, *self.profile.disconnect, *self.profile.save)
+        controls = [
+            n for n in s.inside(entry.box) if n.c and not any(matches(x, avoid) for x in n.names)
+        ]
+        holding = [c for c in controls if s.within(c, entry.label)]
+        if holding:
+            return holding[-1]
+        around = [a for a in s.ancestors(entry.label) if a.c]
+        return (controls or around or [entry.label])[0]
 
     # Reading -------------------------------------------------------------------------
 
@@ -197,24 +487,24 @@ class RapprochementPage(PageObject):
         return [self._account(name) for name in self._names()]
 
     def _account(self, name: str) -> AssoBankAccount:
-        panel = self._select(name)
-        status = _status_in(self._item_for(name).inner_text())
-        chosen = self._linxo_radios(panel, checked=True)
-        linxo = self._radio_name(chosen.first) if chosen.count() else None
+        snapshot, tab = self._select(name)
+        entry = next(e for e in tab.entries if e.name == name)
+        chosen = [r for r in tab.radios if r.checked]
+        panel_text = snapshot.text(tab.panel) if tab.panel else ""
         return AssoBankAccount(
             name=name,
-            sync_active=_is_active(status),
-            status=status,
-            linxo_account=linxo,
-            last_import=_last_import(panel.inner_text()),
+            sync_active=self._is_active(entry.status),
+            status=entry.status,
+            linxo_account=self._radio_name(snapshot, chosen[0]) if chosen else None,
+            last_import=_last_import(panel_text, self.profile.last_import)
+            or _last_import(snapshot.text(entry.box), self.profile.last_import),
         )
 
-    def _linxo_radios(self, panel: Locator, *, checked: bool | None = None) -> Locator:
-        group = self._by_role(LINXO_CHOICE, "group", "radiogroup", scope=panel)
-        return group.get_by_role("radio", checked=checked)
+    def _is_active(self, status: str | None) -> bool:
+        return status is not None and matches(status, self.profile.active)
 
-    def _radio_name(self, radio: Locator) -> str:
-        return _AMOUNT_AT_END.sub("", self._accessible_name(radio)).strip()
+    def _is_running(self, status: str | None) -> bool:
+        return status is not None and contains_word(status, self.profile.running)
 
     def _resolve(self, account: str | None) -> str:
         names = self._names()
@@ -235,18 +525,46 @@ class RapprochementPage(PageObject):
     @step("associer un compte Linxo")
     def link(self, account: str, linxo_account: str) -> AssoBankAccount:
         """Select ``account``, choose its Linxo account, « Enregistrer »."""
+        profile = self.profile
         name = self._resolve(account)
-        panel = self._select(name)
-        radios = {self._radio_name(r): r for r in self._linxo_radios(panel).all()}
+        snapshot, tab = self._select(name)
+        radios = {self._radio_name(snapshot, r): r for r in tab.radios}
         chosen = match_name(linxo_account, radios, what="compte Linxo")
-        radios[chosen].check(timeout=self._ms)
-        with self._slow_site("l’enregistrement"):
-            with self.page.expect_navigation(timeout=self._ms):
-                self._click(
-                    self._by_role("Enregistrer", "button", scope=panel), "le bouton « Enregistrer »"
-                )
-        saved = self.page.get_by_role("status").filter(has_text=label_regex("enregistr"))
-        self._visible(saved, "la confirmation de l’enregistrement")
+        if not radios[chosen].checked:
+            self._act(radios[chosen], f"le compte Linxo « {chosen} »")
+
+            def checked(s: Snapshot) -> tuple[Snapshot, _Tab] | None:
+                t = self._tab(s)
+                if t is None:
+                    return None
+                on = [self._radio_name(s, r) for r in t.radios if r.checked]
+                return (s, t) if on == [chosen] else None
+
+            snapshot, tab = self._until(checked, f"le compte Linxo « {chosen} » choisi")
+        entry = next(e for e in tab.entries if e.name == name)
+        save = self._nearest(snapshot, snapshot.controls(profile.save), tab.radios[0])
+        if save is None:
+            raise self._page_changed(f"le bouton « {profile.save[0]} »")
+        self._act(save, f"le bouton « {profile.save[0]} »")
+        before = snapshot
+
+        def saved(s: Snapshot) -> str | None:
+            new = s.new_texts(before)
+            if any(contains_word(t, profile.transient) for t in new):
+                return "transient"
+            if any(contains_word(t, profile.saved) for t in new):
+                return "saved"
+            t = self._tab(s)
+            if t is None:
+                return None
+            now = next((e for e in t.entries if e.name == name), None)
+            if s.doc != before.doc or (now is not None and now.status != entry.status):
+                return "saved"
+            return None
+
+        outcome = self._until(saved, "la confirmation de l’enregistrement")
+        if outcome == "transient":
+            raise TransientSiteError("AssoConnect est indisponible ; réessayez plus tard.")
         logger.info("%s linked to the Linxo account %s", name, chosen)
         result = self._account(name)
         if result.linxo_account != chosen:
@@ -268,16 +586,17 @@ class RapprochementPage(PageObject):
         still fails, the sync is launched from « Gérer ses comptes bancaires synchronisés avec
         Linxo ». A running sync is waited for, never clicked again.
         """
+        manage = self.profile.manage[0]
         name = self._resolve(account)
         current = self._account(name)
-        if current.status and fold(current.status) == fold(RUNNING):
-            status, _ = self._settled_status(name)
-            if _is_active(status):  # the sync that was running did the job
+        if self._is_running(current.status):
+            status, _ = self._settled(name)
+            if self._is_active(status):  # the sync that was running did the job
                 return self._result(name, status, 0, used_fallback=False)
             current = self._account(name)
         if current.linxo_account is None:
-            panel = self._select(name)
-            choices = [self._radio_name(r) for r in self._linxo_radios(panel).all()]
+            snapshot, tab = self._select(name)
+            choices = [self._radio_name(snapshot, r) for r in tab.radios]
             target = linxo_account or match_name(name, choices, what="compte Linxo")
             current = self.link(name, target)
         self._clicks = 0
@@ -291,24 +610,23 @@ class RapprochementPage(PageObject):
                 "sync of %s still failing after %d clicks: %s", name, self._clicks, error
             )
             status = str(error)
-        if _is_active(status):
+        if self._is_active(status):
             return self._result(name, status, self._clicks, used_fallback=False)
-        logger.info("sync of %s ended with « %s »; trying %s", name, status, MANAGE)
+        logger.info("sync of %s ended with « %s »; trying %s", name, status, manage)
         status = self._sync_from_manage_page(name)
         attempts = self._clicks
-        if not _is_active(status):
+        if not self._is_active(status):
             raise SyncFailed(
                 f"La synchronisation de « {name} » échoue toujours (« {status} ») après "
-                f"{attempts} tentative(s), y compris depuis « {MANAGE} ». Vérifiez la connexion "
+                f"{attempts} tentative(s), y compris depuis « {manage} ». Vérifiez la connexion "
                 "de la banque sur Linxo."
             )
         return self._result(name, status, attempts, used_fallback=True)
 
-    @staticmethod
-    def _result(name: str, status: str, attempts: int, *, used_fallback: bool) -> SyncResult:
+    def _result(self, name: str, status: str, attempts: int, *, used_fallback: bool) -> SyncResult:
         return SyncResult(
             account=name,
-            ok=_is_active(status),
+            ok=self._is_active(status),
             status=status,
             attempts=attempts,
             used_fallback=used_fallback,
@@ -316,85 +634,174 @@ class RapprochementPage(PageObject):
         )
 
     def _sync_once(self, name: str) -> str:
-        """One try: wait out a running sync, click « Synchroniser », return the outcome shown.
+        """One try: wait out a running sync, click « Synchroniser » once, return the outcome.
 
         Counts the clicks in ``self._clicks`` (a try that meets a running sync clicks nothing).
         """
-        self._select(name)
-        status, was_running = self._settled_status(name)
-        if was_running and _is_active(status):
+        profile = self.profile
+        status, was_running = self._settled(name)
+        if was_running and self._is_active(status):
             return status  # the sync that was running did the job
-        panel = self._select(name)
-        sync = self._by_role("Synchroniser", "button", scope=panel, exact=True)
-        if not sync.is_visible():
-            self._press("Plus d’options", what="le bouton « Plus d’options »", scope=panel)
-        # The page reloads on submit: wait for the new one, not a notice left on the old one.
-        with self._slow_site("la synchronisation"):
-            with self.page.expect_navigation(timeout=self._ms):
-                self._click(sync, "le bouton « Synchroniser »")
+        snapshot, tab = self._select(name)
+        sync = self._sync_button(snapshot, tab)
+        if sync is None:
+            toggle = self._nearest(snapshot, snapshot.controls(profile.more_options), tab.panel)
+            if toggle is None:
+                raise self._page_changed(f"le bouton « {profile.more_options[0]} »")
+            self._act(toggle, f"le bouton « {profile.more_options[0]} »")
+
+            def shown(s: Snapshot) -> tuple[Snapshot, Node] | None:
+                t = self._tab(s)
+                button = self._sync_button(s, t) if t else None
+                return (s, button) if button else None
+
+            snapshot, sync = self._until(shown, f"le bouton « {profile.sync[0]} »")
+        if sync is None:  # pragma: no cover - `shown` returns only a button it found
+            raise self._page_changed(f"le bouton « {profile.sync[0]} »")
+        before = snapshot
+        self._act(sync, f"le bouton « {profile.sync[0]} »")
         self._clicks += 1
-        started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
-        transient = self.page.get_by_text(label_regex(TRANSIENT[0]))
-        for text in TRANSIENT[1:]:
-            transient = transient.or_(self.page.get_by_text(label_regex(text)))
-        self._visible(started.or_(transient), "la réponse au clic sur « Synchroniser »")
-        if transient.count():
+        outcome = self._until(
+            lambda s: self._sync_outcome(s, before, name), "la réponse au clic sur « Synchroniser »"
+        )
+        if outcome == "transient":
             raise TransientSiteError("AssoConnect est indisponible ; réessayez plus tard.")
-        status, _ = self._settled_status(name)
+        status, _ = self._settled(name)
         return status
 
-    def _settled_status(self, name: str) -> tuple[str, bool]:
+    def _sync_button(self, s: Snapshot, tab: _Tab | None) -> Node | None:
+        found = s.controls(self.profile.sync)
+        near = tab.panel if tab else None
+        return self._nearest(s, found, near)
+
+    def _sync_outcome(self, s: Snapshot, before: Snapshot, name: str) -> str | None:
+        """What the page shows after « Synchroniser »: started, or the site unavailable."""
+        profile = self.profile
+        new = s.new_texts(before)
+        if any(contains_word(t, profile.transient) for t in new):
+            return "transient"
+        if s.doc != before.doc and s.shows(profile.transient):
+            return "transient"
+        if any(contains_word(t, profile.sync_started) for t in new):
+            return "started"
+        tab = self._tab(s)
+        entry = next((e for e in tab.entries if e.name == name), None) if tab else None
+        if entry is not None and self._is_running(entry.status):
+            return "started"
+        if s.doc != before.doc and tab is not None and entry is not None:
+            return "started"
+        return None
+
+    def _settled(self, name: str) -> tuple[str, bool]:
         """The account's status once no sync runs, and whether one was running."""
-        item = self._item_for(name)
-        was_running = fold(RUNNING) in fold(item.inner_text())
+        _, tab = self._read_tab()
+        entry = next((e for e in tab.entries if e.name == name), None)
+        was_running = entry is not None and self._is_running(entry.status)
         if was_running:
             logger.info("a sync of %s is running; waiting for it to end", name)
-        self._wait_while_running(item, name)
-        return _status_in(item.inner_text()) or "", was_running
 
-    def _wait_while_running(self, entry: Locator, name: str) -> None:
-        """Wait for a running sync to end; one still running is never clicked again."""
+        def settled(s: Snapshot) -> str | None:
+            t = self._tab(s)
+            e = next((x for x in t.entries if x.name == name), None) if t else None
+            if e is None or self._is_running(e.status):
+                return None
+            return e.status
+
         try:
-            expect(entry).not_to_contain_text(label_regex(RUNNING), timeout=self._ms)
-        except AssertionError:
+            return self._until(
+                settled, f"la fin de la synchronisation de « {name} »"
+            ), was_running
+        except PageChanged:
             raise SyncFailed(
                 f"La synchronisation de « {name} » est toujours en cours après "
                 f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
             ) from None
 
-    def _item_for(self, name: str) -> Locator:
-        """The account's entry in the list: the list item, or its link when there are none."""
-        accounts = self._accounts_list()
-        named = self._shows_exactly(name)
-        items = accounts.get_by_role("listitem").filter(has=named)
-        return items.or_(accounts.get_by_role("link").filter(has=named)).first
+    # The fallback page -----------------------------------------------------------------
 
-    def _shows_exactly(self, name: str) -> Locator:
-        """An element whose whole text is ``name`` (so not « Compte courant 2 »)."""
-        return self.page.get_by_text(label_regex(name, exact=True))
+    def _rows(self, s: Snapshot) -> dict[str, tuple[Node, Node | None, str]]:
+        """On the management page: each account's row, its sync button and its status."""
+        profile = self.profile
+        buttons = [b for b in s.controls(profile.manage_sync)]
+        rows: dict[str, tuple[Node, Node | None, str]] = {}
+        for button in buttons:
+            box = s.block(button, buttons)
+            statuses = [
+                n for n in s.inside(box) if n.own and contains_word(n.own, self._status_words())
+            ]
+            status = statuses[0] if statuses else None
+            label = self._name_in(s, box, status or button)
+            if label is None:
+                continue
+            shown = next(
+                (w for w in self._status_words() if status and contains_word(status.own, (w,))),
+                status.own if status else "",
+            )
+            rows.setdefault(label.own, (box, button, shown))
+        return rows
 
     def _sync_from_manage_page(self, name: str) -> str:
-        """The fallback: « Gérer ses comptes… » › « Lancer la synchronisation »."""
-        if not self._by_role(MANAGE, "link").count():
-            self._open_once()
-            self._select(name)
-        self._click(self._by_role(MANAGE, "link"), f"le lien « {MANAGE} »")
-        rows = self.page.get_by_role("row").or_(self.page.get_by_role("listitem"))
-        row = rows.filter(has=self._shows_exactly(name)).first
-        self._visible(row, f"le compte « {name} » sur la page « {MANAGE} »")
-        if fold(RUNNING) in fold(row.inner_text()):
-            self._wait_while_running(row, name)
-            status = _status_in(row.inner_text()) or ""
-            if _is_active(status):
+        """The fallback: « Gérer ses comptes… » › the account's « Lancer la synchronisation »."""
+        profile = self.profile
+        manage = profile.manage[0]
+        snapshot, tab = self._select(name)
+        link = self._nearest(snapshot, snapshot.controls(profile.manage), tab.panel)
+        if link is None:
+            raise self._page_changed(f"le lien « {manage} »")
+        self._act(link, f"le lien « {manage} »")
+
+        def row(s: Snapshot) -> tuple[Snapshot, str, tuple[Node, Node | None, str]] | None:
+            if self._tab(s) is not None:
+                return None  # still the import tab
+            rows = self._rows(s)
+            if not rows:
+                return None
+            key = match_name(name, rows, what="compte bancaire")
+            return s, key, rows[key]
+
+        snapshot, key, (_, button, status) = self._until(
+            row, f"le compte « {name} » sur la page « {manage} »"
+        )
+        if self._is_running(status):
+            status = self._row_settled(key)
+            if self._is_active(status):
                 return status
-        with self._slow_site("la synchronisation"):
-            with self.page.expect_navigation(timeout=self._ms):
-                self._click(
-                    self._by_role("Lancer la synchronisation", "button", scope=row),
-                    "le bouton « Lancer la synchronisation »",
-                )
+            snapshot, key, (_, button, status) = self._until(row, f"le compte « {name} »")
+        if button is None:
+            raise self._page_changed(f"le bouton « {profile.manage_sync[0]} »")
+        before = snapshot
+        self._act(button, f"le bouton « {profile.manage_sync[0]} »")
         self._clicks += 1
-        started = self.page.get_by_role("status").filter(has_text=label_regex("synchronisation"))
-        self._visible(started, "la confirmation du lancement de la synchronisation")
-        self._wait_while_running(row, name)
-        return _status_in(row.inner_text()) or ""
+
+        def started(s: Snapshot) -> str | None:
+            new = s.new_texts(before)
+            if any(contains_word(t, profile.transient) for t in new):
+                return "transient"
+            if any(contains_word(t, profile.sync_started) for t in new):
+                return "started"
+            rows = self._rows(s)
+            if key in rows and (self._is_running(rows[key][2]) or s.doc != before.doc):
+                return "started"
+            return None
+
+        if (
+            self._until(started, "la confirmation du lancement de la synchronisation")
+            == "transient"
+        ):
+            return "AssoConnect est indisponible ; réessayez plus tard."
+        return self._row_settled(key)
+
+    def _row_settled(self, key: str) -> str:
+        def settled(s: Snapshot) -> str | None:
+            rows = self._rows(s)
+            if key not in rows or self._is_running(rows[key][2]):
+                return None
+            return rows[key][2]
+
+        try:
+            return self._until(settled, f"la fin de la synchronisation de « {key} »")
+        except PageChanged:
+            raise SyncFailed(
+                f"La synchronisation de « {key} » est toujours en cours après "
+                f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
+            ) from None

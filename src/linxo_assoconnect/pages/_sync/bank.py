@@ -3,31 +3,16 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._errors import BankAuthFailed, HumanActionRequired
 from ..._models import BankProfile, Credentials
 from ..._otp import SyncOtp, call_otp
-from ..._text import label_regex
-from ._base import TYPED_MARKER, PageObject, host_of, logger, step
+from .._snapshot import Node, Snapshot
+from ._base import PageObject, host_of, logger, step
 
 __all__ = ["BankAuthPage"]
-
-# Runs in the browser, again after every navigation, until it returns a truthy value: "left"
-# once off the bank's host, else the key of the first pattern in the visible text, ignoring
-# the page a secret was just typed into and submitted from (its own labels are not the bank's
-# answer) except for a refusal shown in place.
-_OUTCOME_JS = f"""({{ bank, patterns }}) => {{
-  if (location.hostname !== bank) return "left";
-  if (document.readyState !== "complete" || !document.body) return false;
-  const text = document.body.innerText;
-  for (const [key, source] of patterns) {{
-    if (window.{TYPED_MARKER} && key !== "refused") continue;
-    if (new RegExp(source, "i").test(text)) return key;
-  }}
-  return false;
-}}"""
 
 
 class BankAuthPage(PageObject):
@@ -57,75 +42,108 @@ class BankAuthPage(PageObject):
     @step("s’authentifier auprès de la banque")
     def complete(self) -> None:
         """Finish the bank step; raise `BankAuthFailed` or `HumanActionRequired` otherwise."""
-        self.page.wait_for_load_state(timeout=self._ms)
+        self._loaded()
         bank = host_of(self.page.url)
         if self.credentials is None:
             self._wait_for_person(bank, "s’authentifier auprès de la banque")
             return
         profile = self.profile
-        self._fill(profile.identifier, self.credentials.username, "l’identifiant")
-        password = self._visible(self._field(profile.password), "le mot de passe")
+
+        def login_fields(s: Snapshot) -> tuple[Node | None, Node | None] | None:
+            if host_of(s.url) != bank:
+                return None
+            password = self._bank_password(s)
+            identifier = next(
+                (n for n in s.fields(profile.identifier) if n.field_type != "password"), None
+            )
+            return (identifier, password) if identifier or password else None
+
+        identifier, password = self._until(login_fields, "l’identifiant")
+        if identifier is not None:
+            self._fill(identifier, self.credentials.username, "l’identifiant")
+        if password is None:  # the identifier first, the password on the next page
+            before = self._read()
+            button = self._submit_button(before, profile.submit, near=identifier)
+            self._press_or_enter(button, identifier, "le bouton de validation")
+
+            def password_or_refusal(s: Snapshot) -> tuple[Node | None, str] | None:
+                field = self._bank_password(s)
+                refused = "" if field else self._refusal(s, before, profile.wrong_password)
+                return (field, refused) if field or refused else None
+
+            password, _ = self._until(password_or_refusal, "le mot de passe")
+            if password is None:
+                raise self._refused()
         with self._typing_secrets():
-            password.fill(self.credentials.password.get_secret_value())
-            self._press(*profile.submit, what="le bouton de validation")
-            outcome = self._outcome(
-                bank,
-                {
-                    "refused": profile.wrong_password,
-                    "app": profile.app_validation,
-                    "code": profile.code,
-                },
-                "la suite de l’authentification",
+            self._fill(
+                password, self.credentials.password.get_secret_value(), "le mot de passe"
             )
-        if outcome == "refused":
-            raise BankAuthFailed(
-                "La banque refuse l’identifiant ou le mot de passe. Rien n’a été réessayé : "
-                "vérifiez-les avant une nouvelle tentative (la banque bloque l’accès après "
-                "quelques erreurs)."
-            )
-        if outcome == "app":  # on the person's phone: a headless browser can wait for it
+            before = self._read()
+            button = self._submit_button(before, profile.submit, near=password)
+            self._press_or_enter(button, password, "le bouton de validation")
+
+            def outcome(s: Snapshot) -> str | None:
+                if host_of(s.url) != bank:
+                    return "left"
+                if self._refusal(s, before, profile.wrong_password):
+                    return "refused"
+                if self._bank_password(s) is None:
+                    if self._code_field(s) is not None:
+                        return "code"
+                    if s.shows(profile.app_validation):
+                        return "app"
+                return None
+
+            result = self._until(outcome, "la suite de l’authentification")
+        if result == "refused":
+            raise self._refused()
+        if result == "app":  # on the person's phone: a headless browser can wait for it
             self._wait_for_person(
                 bank, "valider l’opération dans l’application de la banque", in_browser=False
             )
-        elif outcome == "code":
+        elif result == "code":
             self._enter_code(bank)
 
-    def _field(self, labels: tuple[str, ...]) -> Locator:
-        found = self.page.get_by_label(label_regex(labels[0]))
-        for label in labels[1:]:
-            found = found.or_(self.page.get_by_label(label_regex(label)))
-        return found
+    @staticmethod
+    def _refused() -> BankAuthFailed:
+        return BankAuthFailed(
+            "La banque refuse l’identifiant ou le mot de passe. Rien n’a été réessayé : "
+            "vérifiez-les avant une nouvelle tentative (la banque bloque l’accès après "
+            "quelques erreurs)."
+        )
 
-    def _fill(self, labels: tuple[str, ...], value: str, what: str) -> None:
-        field = self._visible(self._field(labels), what)
-        field.fill(value)
+    def _bank_password(self, s: Snapshot) -> Node | None:
+        found = s.fields_of_type("password") or s.fields(self.profile.password)
+        return found[0] if found else None
 
-    def _outcome(self, bank: str, texts: dict[str, tuple[str, ...]], what: str) -> str:
-        """The key of the first ``texts`` the bank shows next, or ``"left"`` once it sent the
-        browser away. Waits through navigations, without polling from here."""
-        patterns = [[key, label_regex(t).pattern] for key, group in texts.items() for t in group]
-        try:
-            handle = self.page.wait_for_function(
-                _OUTCOME_JS, arg={"bank": bank, "patterns": patterns}, timeout=self._ms
-            )
-        except PlaywrightTimeoutError:
-            raise self._page_changed(what) from None
-        outcome: str = handle.json_value()
-        return outcome
+    def _code_field(self, s: Snapshot) -> Node | None:
+        found = [n for n in s.fields(self.profile.code) if n.field_type != "password"]
+        found = found or [
+            n for n in s.nodes if n.field and str(n.field.get("autocomplete")) == "one-time-code"
+        ]
+        return found[0] if found else None
 
     def _enter_code(self, bank: str) -> None:
         if self.otp is None:
             self._wait_for_person(bank, "saisir le code reçu de la banque")
             return
-        field = self._visible(self._field(self.profile.code), "le champ du code")
+        field = self._until(self._code_field, "le champ du code")
         code = call_otp(self.otp)
         with self._typing_secrets():
-            field.fill(code)
-            self._press(*self.profile.code_submit, what="la validation du code")
-            outcome = self._outcome(
-                bank, {"refused": self.profile.wrong_code}, "la réponse de la banque au code"
-            )
-        if outcome == "refused":
+            self._fill(field, code, "le code")
+            before = self._read()
+            button = self._submit_button(before, self.profile.code_submit, near=field)
+            self._press_or_enter(button, field, "la validation du code")
+
+            def outcome(s: Snapshot) -> str | None:
+                if host_of(s.url) != bank:
+                    return "left"
+                if self._refusal(s, before, self.profile.wrong_code):
+                    return "refused"
+                return None
+
+            result = self._until(outcome, "la réponse de la banque au code")
+        if result == "refused":
             raise BankAuthFailed(
                 "La banque refuse le code. Il n’a pas été ressaisi : relancez la "
                 "réauthentification pour recevoir un nouveau code."

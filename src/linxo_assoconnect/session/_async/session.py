@@ -37,7 +37,15 @@ from ..._files import (
 )
 from ..._har import scrub_har
 from ..._logins import LoginStore
-from ..._models import BankConnection, BankProfile, Credentials, ReauthResult, RestoreReport
+from ..._models import (
+    AssoConnectProfile,
+    BankConnection,
+    BankProfile,
+    Credentials,
+    LinxoProfile,
+    ReauthResult,
+    RestoreReport,
+)
 from ..._otp import AsyncOtp
 from ..._retry import RetryPolicy
 from ..._secrets import logger, remember
@@ -138,6 +146,8 @@ class Session:
         bank_timeout: float = 600.0,
         on_context: AsyncContextHook | None = None,
         context_options: Mapping[str, Any] | None = None,
+        linxo_profile: LinxoProfile | None = None,
+        assoconnect_profile: AssoConnectProfile | None = None,
     ) -> None:
         if browser is not None and endpoint is not None:
             raise ConfigurationError("Donnez soit browser, soit endpoint, pas les deux.")
@@ -161,6 +171,10 @@ class Session:
         self.bank_timeout = bank_timeout
         self.on_context = on_context
         self.context_options = dict(context_options or {})
+        self.linxo_profile = linxo_profile or LinxoProfile()
+        """The words looked for on Linxo (`LinxoProfile`)."""
+        self.assoconnect_profile = assoconnect_profile or AssoConnectProfile()
+        """The words looked for on AssoConnect (`AssoConnectProfile`)."""
         self._store: LoginStore | None = None
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
@@ -489,18 +503,30 @@ class Session:
 
     # Ready page objects ------------------------------------------------------------------
 
-    async def linxo(self, credentials: Credentials, *, window: bool = False) -> LinxoSettings:
+    async def linxo(
+        self, credentials: Credentials, *, window: bool = False, otp: AsyncOtp | None = None
+    ) -> LinxoSettings:
         """Linxo's « Mes comptes » for ``credentials``, logged in (a saved login is reused).
 
-        ``window``: in a visible browser window, for a person to do the bank step.
+        ``window``: in a visible browser window, for a person to do the bank step. ``otp``:
+        where the code Linxo sends by e-mail comes from, if Linxo asks for one.
         """
         identity = await self._identity(LINXO, credentials.username, window=window)
         settings = LinxoSettings(
-            identity.page, base_url=self.linxo_url, retry=self.retry, timeout=self.timeout
+            identity.page,
+            base_url=self.linxo_url,
+            retry=self.retry,
+            timeout=self.timeout,
+            profile=self.linxo_profile,
         )
-        login = LinxoLoginPage(identity.page, base_url=self.linxo_url, timeout=self.timeout)
+        login = LinxoLoginPage(
+            identity.page,
+            base_url=self.linxo_url,
+            timeout=self.timeout,
+            profile=self.linxo_profile,
+        )
         if not await self._reused(identity, settings):
-            await login.login(credentials)
+            await login.login(credentials, otp=otp)
             await self._logged_in(identity)
             await settings.open()
         return settings
@@ -514,9 +540,13 @@ class Session:
             base_url=self.assoconnect_url,
             retry=self.retry,
             timeout=self.timeout,
+            profile=self.assoconnect_profile,
         )
         login = AssoConnectLoginPage(
-            identity.page, base_url=self.assoconnect_url, timeout=self.timeout
+            identity.page,
+            base_url=self.assoconnect_url,
+            timeout=self.timeout,
+            profile=self.assoconnect_profile,
         )
         if not await self._reused(identity, tab):
             await login.login(credentials)
