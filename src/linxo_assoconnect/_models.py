@@ -265,7 +265,7 @@ class _SiteProfile(_Model):
     """Answers to a cookie banner that refuse (always preferred)."""
     accept_cookies: tuple[str, ...] = ("Tout accepter", "Accepter", "J’accepte", "OK")
     """Answers to a cookie banner that has no way to refuse."""
-    cookie_words: tuple[str, ...] = ("cookies", "cookie", "traceurs", "consentement")
+    cookie_words: tuple[str, ...] = ("cookies", "cookie", "traceurs")
     """Words by which a banner is about cookies."""
     news_words: tuple[str, ...] = ("Nouveautés", "Nouveauté", "Quoi de neuf")
     """Words by which a pop-up is news, to be closed."""
@@ -331,7 +331,9 @@ class LinxoProfile(_SiteProfile):
     """The confirmation's way out (never clicked; tells the confirmation's two buttons apart)."""
     broken: tuple[str, ...] = (
         "authentifier",
-        "authentification",
+        "nouvelle authentification",
+        "authentification a échoué",
+        "authentification est nécessaire",
         "réauthentification",
         "n’a pas pu être synchronisé",
         "action de votre part",

@@ -49,7 +49,16 @@ SNAPSHOT_JS = """({ gen, mark }) => {
   const nodes = result.nodes;
   let count = 0;
   const walk = (el, parent, parentPointer) => {
-    const visible = el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
+    let visible = el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
+    // A styled radio hides its input and shows its label: it is read, and clicked by its label.
+    let via = "";
+    if (!visible && el.tagName === "INPUT" && el.type === "radio" && el.labels
+        && el.labels.length && el.labels[0].checkVisibility()) {
+      const label = el.labels[0];
+      via = label.getAttribute(mark) || (gen + "-" + count++);
+      label.setAttribute(mark, via);
+      visible = true;
+    }
     const style = visible ? getComputedStyle(el) : null;
     const pointer = !!style && style.cursor === "pointer";
     let index = parent;
@@ -62,6 +71,7 @@ SNAPSHOT_JS = """({ gen, mark }) => {
       own = clean(own);
       if (tag === "input" && ["submit", "button", "reset"].includes(type)) own = clean(el.value);
       const node = { i: nodes.length, p: parent, tag, role, own };
+      if (via) node.via = via;
       const control = tag === "button" || tag === "summary" || tag === "select"
         || (tag === "a" && el.hasAttribute("href")) || ROLES.has(role)
         || (tag === "input" && ["submit", "button", "image", "reset"].includes(type));
@@ -108,7 +118,8 @@ SNAPSHOT_JS = """({ gen, mark }) => {
       const current = el.getAttribute("aria-current");
       if ((current && current !== "false") || el.getAttribute("aria-selected") === "true"
           || el.getAttribute("aria-pressed") === "true") node.current = true;
-      if (el.getAttribute("aria-busy") === "true" || role === "progressbar") node.busy = true;
+      if (el.getAttribute("aria-busy") === "true"
+          || (role === "progressbar" && !el.hasAttribute("aria-valuenow"))) node.busy = true;
       if (/^h[1-6]$/.test(tag) || role === "heading") node.heading = true;
       else if (style && (parseInt(style.fontWeight, 10) >= 600)) node.bold = true;
       nodes.push(node);
@@ -175,6 +186,8 @@ class Node:
     selected: str = ""
     current: bool = False
     busy: bool = False
+    via: str = ""
+    """For an input hidden behind its label (a styled radio): the label's mark, clicked instead."""
     heading: bool = False
     bold: bool = False
 

@@ -52,6 +52,12 @@ def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def domain_of(url: str) -> str:
+    """« assoconnect.com » for https://app.assoconnect.com/…: a site's hosts share it."""
+    parts = host_of(url).split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else ".".join(parts)
+
+
 async def start_tracing(context: BrowserContext) -> None:
     """Trace as a Session does: screenshots and DOM snapshots at every action."""
     await context.tracing.start(screenshots=True, snapshots=True)
@@ -63,9 +69,9 @@ def step(what: str) -> Callable[[F], F]:
     def decorate(method: F) -> F:
         @functools.wraps(method)
         async def run(self: PageObject, *args: Any, **kwargs: Any) -> Any:
-            await self._resume_tracing()
             outer, self._step = self._step, self._step or what
             try:
+                await self._resume_tracing()
                 return await method(self, *args, **kwargs)
             except LoginRequired:
                 raise  # the login form: nothing for a person to look at
@@ -104,13 +110,15 @@ class PageObject:
     """
 
     _site: _SiteProfile = _SiteProfile()
+    _home: str | None = None
+    """The site's domain (« linxo.com »): interstitials are answered only there."""
 
     def __init__(self, page: Page, *, timeout: float = 30.0) -> None:
         self.page = page
         self.timeout = timeout
         self._step = ""  # the public step being run, for evidence
         self._reads = 0
-        self._answered: set[tuple[str, int]] = set()  # interstitials answered, per document
+        self._answered: set[tuple[str, str]] = set()  # interstitials answered, per document
 
     @property
     def _ms(self) -> float:
@@ -188,12 +196,17 @@ class PageObject:
     async def _clear_the_way(self, snapshot: Snapshot) -> bool:
         """Answer what real sites put in the way; True if something was clicked."""
         site = self._site
-        for words, answers in (
-            (site.cookie_words, site.refuse_cookies),
-            (site.cookie_words, site.accept_cookies),
-            (site.news_words, site.close),
+        if not self._at_home(snapshot.url):
+            return False  # another site's page (the bank's, for a person): not ours to answer
+        refused = any(doc == snapshot.doc and kind == "refuse" for doc, kind in self._answered)
+        for kind, words, answers in (
+            ("refuse", site.cookie_words, site.refuse_cookies),
+            ("accept", site.cookie_words, site.accept_cookies),
+            ("close", site.news_words, site.close),
         ):
-            for answer in snapshot.controls(answers):
+            if kind == "accept" and refused:
+                continue  # the refused banner may still be fading out: never accept after it
+            for answer in snapshot.controls(answers, strict=True):
                 about = [n for n in snapshot.texts(words) if len(n.own) < 400]
                 box = next(
                     (
@@ -203,10 +216,10 @@ class PageObject:
                     ),
                     None,
                 )
-                key = (snapshot.doc, answer.i)
+                key = (snapshot.doc, answer.m)
                 if box is None or key in self._answered:
                     continue
-                self._answered.add(key)
+                self._answered.update({key, (snapshot.doc, kind)})
                 logger.info(
                     "answering « %s » on %s",
                     " ".join(answer.names[:1]) or answer.own,
@@ -215,6 +228,10 @@ class PageObject:
                 await self._act(answer, "un bandeau")
                 return True
         return False
+
+    def _at_home(self, url: str) -> bool:
+        """Whether ``url`` is on this page object's site (any host of its domain)."""
+        return self._home is None or domain_of(url) == self._home
 
     # Acting ----------------------------------------------------------------------------
 
@@ -225,9 +242,7 @@ class PageObject:
         """Click the element read as ``node`` (exactly that one)."""
         if not node.m:
             raise await self._page_changed(what)
-        target = self._locate(node)
-        if node.tag == "select":
-            return
+        target = self.page.locator(f"[{MARK}='{node.via}']") if node.via else self._locate(node)
         try:
             await target.click(timeout=self._ms)
         except PlaywrightTimeoutError:
@@ -288,14 +303,17 @@ class PageObject:
         profile = self._site
         await self._goto(url, f"la page de connexion de {site}")
 
-        def login_fields(s: Snapshot) -> tuple[Node | None, Node | None] | None:
+        def login_fields(s: Snapshot) -> tuple[Node, Node | None] | None:
+            if s.ready != "complete":
+                return None  # a password field may still come on this page
             password = self._password_field(s)
             email = self._email_field(s)
-            return (email, password) if email or password else None
+            if email is None:
+                return None  # a password is never sent without its e-mail
+            return (email, password)
 
         email, password = await self._until(login_fields, f"le formulaire de connexion de {site}")
-        if email is not None:
-            await self._fill(email, credentials.username, "le champ de l’adresse e-mail")
+        await self._fill(email, credentials.username, "le champ de l’adresse e-mail")
         if password is None:  # the e-mail first; the password comes next
             before = await self._read()
             button = self._submit_button(before, (*profile.next_step, *submit), near=email)
@@ -345,8 +363,20 @@ class PageObject:
                 n.field_type == "email" or str(n.field.get("autocomplete")) in ("username", "email")
             )
         ]
-        found = labelled or typed
+        found = labelled or typed or self._field_before_password(snapshot)
         return found[0] if found else None
+
+    def _field_before_password(self, snapshot: Snapshot) -> list[Node]:
+        """The text field just before the password in the same form (an unlabelled e-mail)."""
+        password = self._password_field(snapshot)
+        if password is None:
+            return []
+        texts = [
+            n
+            for n in snapshot.nodes
+            if n.field and n.field_type in ("text", "") and n.i < password.i
+        ]
+        return texts[-1:]
 
     def _submit_button(
         self, snapshot: Snapshot, words: Sequence[str], *, near: Node | None

@@ -9,7 +9,7 @@ from ..._errors import BankAuthFailed, HumanActionRequired
 from ..._models import BankProfile, Credentials
 from ..._otp import AsyncOtp, call_otp_async
 from .._snapshot import Node, Snapshot
-from ._base import PageObject, host_of, logger, step
+from ._base import PageObject, domain_of, host_of, logger, step
 
 __all__ = ["BankAuthPage"]
 
@@ -37,6 +37,8 @@ class BankAuthPage(PageObject):
         self.otp = otp
         self.profile = profile or BankProfile()
         self.headless = headless
+        self.return_domain = "linxo.com"
+        """The bank step is over once the browser is back on this domain (its caller's)."""
 
     @step("s’authentifier auprès de la banque")
     async def complete(self) -> None:
@@ -48,18 +50,18 @@ class BankAuthPage(PageObject):
             return
         profile = self.profile
 
-        def login_fields(s: Snapshot) -> tuple[Node | None, Node | None] | None:
-            if host_of(s.url) != bank:
-                return None
+        def login_fields(s: Snapshot) -> tuple[Node, Node | None] | None:
+            if s.ready != "complete":
+                return None  # a password field may still come on this page
             password = self._bank_password(s)
             identifier = next(
                 (n for n in s.fields(profile.identifier) if n.field_type != "password"), None
             )
-            return (identifier, password) if identifier or password else None
+            # A password is never sent without its identifier (the bank counts the attempts).
+            return (identifier, password) if identifier else None
 
         identifier, password = await self._until(login_fields, "l’identifiant")
-        if identifier is not None:
-            await self._fill(identifier, self.credentials.username, "l’identifiant")
+        await self._fill(identifier, self.credentials.username, "l’identifiant")
         if password is None:  # the identifier first, the password on the next page
             before = await self._read()
             button = self._submit_button(before, profile.submit, near=identifier)
@@ -82,7 +84,7 @@ class BankAuthPage(PageObject):
             await self._press_or_enter(button, password, "le bouton de validation")
 
             def outcome(s: Snapshot) -> str | None:
-                if host_of(s.url) != bank:
+                if self._back(s.url):
                     return "left"
                 if self._refusal(s, before, profile.wrong_password):
                     return "refused"
@@ -135,7 +137,7 @@ class BankAuthPage(PageObject):
             await self._press_or_enter(button, field, "la validation du code")
 
             def outcome(s: Snapshot) -> str | None:
-                if host_of(s.url) != bank:
+                if self._back(s.url):
                     return "left"
                 if self._refusal(s, before, self.profile.wrong_code):
                     return "refused"
@@ -169,7 +171,11 @@ class BankAuthPage(PageObject):
             ) from None
 
     async def _wait_until_left(self, bank: str) -> None:
-        await self.page.wait_for_url(lambda url: host_of(url) != bank, timeout=self._ms)
+        await self.page.wait_for_url(self._back, timeout=self._ms)
+
+    def _back(self, url: str) -> bool:
+        """Whether the bank has sent the browser back (to Linxo: any host of its domain)."""
+        return domain_of(url) == self.return_domain
 
     async def _is_headless(self) -> bool:
         if self.headless is not None:

@@ -15,7 +15,7 @@ from ..._otp import AsyncOtp, call_otp_async
 from ..._retry import RetryPolicy
 from ..._text import match_name, parse_amount, parse_linxo_update
 from .._snapshot import Node, Snapshot, contains_word, matches
-from ._base import PageObject, host_of, logger, step
+from ._base import PageObject, domain_of, host_of, logger, step
 
 if TYPE_CHECKING:
     from .bank import BankAuthPage
@@ -45,6 +45,7 @@ class LinxoLoginPage(PageObject):
         self.base_url = base_url.rstrip("/")
         self.profile = profile or LinxoProfile()
         self._site = self.profile
+        self._home = domain_of(self.base_url)
 
     @step("se connecter à Linxo")
     async def login(self, credentials: Credentials, *, otp: AsyncOtp | None = None) -> None:
@@ -150,6 +151,7 @@ class LinxoSettings(PageObject):
         self.retry = retry or RetryPolicy()
         self.profile = profile or LinxoProfile()
         self._site = self.profile
+        self._home = domain_of(self.base_url)
 
     @step("ouvrir « Mes comptes » sur Linxo")
     async def open(self) -> Self:
@@ -337,11 +339,11 @@ class LinxoSettings(PageObject):
         button = cards[name].authenticate
         if button is None:
             raise await self._page_changed(f"« {self.profile.authenticate[0]} » de {name}")
-        linxo = host_of(self.page.url)
+        linxo = domain_of(self.page.url)
         await self._act(button, f"« {self.profile.authenticate[0]} » de {name}")
 
         def confirmation(s: Snapshot) -> Node | str | None:
-            if host_of(s.url) != linxo:
+            if domain_of(s.url) != linxo:
                 return "left"
             dialogs = self._dialogs(s)
             return dialogs[0][1] if dialogs else None
@@ -350,13 +352,14 @@ class LinxoSettings(PageObject):
         if isinstance(confirm, Node):
             await self._act(confirm, f"« {self.profile.authenticate[0]} » (confirmation)")
         await self._until(
-            lambda s: host_of(s.url) != linxo or None, "la redirection vers la banque"
+            lambda s: domain_of(s.url) != linxo or None, "la redirection vers la banque"
         )
         logger.info("redirected to the bank for %s", name)
+        bank_auth.return_domain = domain_of(self.base_url)
         await bank_auth.complete()
         # The bank may pass through other hosts on its way back: as long as its own step.
         await self._until(
-            lambda s: host_of(s.url) == linxo or None,
+            lambda s: domain_of(s.url) == linxo or None,
             "le retour de la banque vers Linxo",
             timeout=bank_auth.timeout,
         )

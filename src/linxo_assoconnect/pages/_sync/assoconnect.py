@@ -20,9 +20,9 @@ from ..._errors import (
 )
 from ..._models import AssoBankAccount, AssoConnectProfile, Credentials, SyncResult, now_in_paris
 from ..._retry import RetryPolicy
-from ..._text import fold, match_name, parse_amount, parse_french_datetime
+from ..._text import fold, label_regex, match_name, parse_amount, parse_french_datetime
 from .._snapshot import Node, Snapshot, contains_word, matches
-from ._base import PageObject, host_of, logger, step
+from ._base import PageObject, domain_of, logger, step
 
 __all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
 
@@ -39,19 +39,13 @@ _DATE_ONLY = re.compile(r"^[\d\s.,/:hHà-]+$")
 _FIELD_LABELS = ("statut", "etat", "status", "iban", "solde", "compte linxo")
 
 
-def _site_domain(url: str) -> str:
-    """« assoconnect.com » for app.assoconnect.com: the association's own host shares it."""
-    host = host_of(url)
-    parts = host.split(".")
-    return ".".join(parts[-2:]) if len(parts) > 2 else host
-
-
 def _last_import(text: str, words: tuple[str, ...]) -> datetime | None:
-    folded = fold(text)
+    """The date after « Dernier import » (the first of its mentions followed by a date)."""
     for word in words:
-        at = folded.find(fold(word))
-        if at >= 0:
-            return parse_french_datetime(text[at : at + len(word) + 50])
+        for found in label_regex(word).finditer(text):
+            moment = parse_french_datetime(text[found.end() : found.end() + 30])
+            if moment is not None:
+                return moment
     return None
 
 
@@ -70,6 +64,7 @@ class AssoConnectLoginPage(PageObject):
         self.base_url = base_url.rstrip("/")
         self.profile = profile or AssoConnectProfile()
         self._site = self.profile
+        self._home = domain_of(self.base_url)
 
     @step("se connecter à AssoConnect")
     def login(self, credentials: Credentials) -> None:
@@ -129,12 +124,13 @@ class RapprochementPage(PageObject):
         self.retry = retry or RetryPolicy()
         self.profile = profile or AssoConnectProfile()
         self._site = self.profile
+        self._home = domain_of(self.base_url)
         self._clicks = 0
         self._chosen = False
 
     def _act(self, node: Node, what: str) -> None:
-        if any(matches(name, self.profile.disconnect) for name in (*node.names, node.own)):
-            raise PageChanged(f"Refusé : {what} est « Déconnecter », que l’outil ne clique jamais.")
+        if self._forbidden(node):
+            raise PageChanged(f"Refusé : {what} déconnecterait ou supprimerait quelque chose.")
         super()._act(node, what)
 
     # Navigation ----------------------------------------------------------------------
@@ -148,7 +144,7 @@ class RapprochementPage(PageObject):
         return self
 
     def _on_site(self, url: str) -> bool:
-        return _site_domain(url) == _site_domain(self.base_url)
+        return domain_of(url) == domain_of(self.base_url)
 
     def _open_once(self) -> None:
         profile = self.profile
@@ -207,15 +203,24 @@ class RapprochementPage(PageObject):
             return
         if self._chosen and self._current(snapshot):
             return
-        selects = [n for n in snapshot.nodes if n.tag == "select" and n.options]
-        for select in selects:
+        wanted = fold(self.association)
+        selects = [
+            n
+            for n in snapshot.nodes
+            if n.tag == "select" and any(wanted in fold(o) for o in n.options)
+        ]
+        if not selects and not snapshot.controls(profile.switcher, loose=True, strict=True):
+            # A list of associations that names none like it: let the error list them.
+            selects = [n for n in snapshot.nodes if n.tag == "select" and len(n.options) > 1]
+        for select in selects[:1]:
             name = self._match([o for o in select.options if o.strip("-— ")])
             if fold(select.selected) == fold(name):
                 self._done(name)
                 return
             self._choose_option(select, name)
             self._until(
-                functools.partial(self._landed_in, name=name), f"l’association « {name} »"
+                functools.partial(self._landed_in, name=name, before=snapshot),
+                f"l’association « {name} »",
             )
             self._done(name)
             return
@@ -228,10 +233,10 @@ class RapprochementPage(PageObject):
             raise self._page_changed("le sélecteur d’association")
         self._act(switcher[0], "le sélecteur d’association")
 
-        def choices(s: Snapshot) -> list[Node] | None:
+        def choices(s: Snapshot) -> tuple[Snapshot, list[Node]] | None:
             listed = self._chooser(s)
             if listed:
-                return listed
+                return s, listed
             seen = {fold(" ".join(n.names)) for n in snapshot.nodes if n.c}
             new = [
                 n
@@ -241,9 +246,9 @@ class RapprochementPage(PageObject):
                 and fold(" ".join(n.names)) not in seen
                 and not any(matches(x, profile.switcher) for x in n.names)
             ]
-            return new or None
+            return (s, new) if new else None
 
-        self._pick(snapshot, self._until(choices, "la liste des associations"))
+        self._pick(*self._until(choices, "la liste des associations"))
 
     def _chooser(self, s: Snapshot) -> list[Node]:
         """The associations a chooser lists under its title (« Choisissez une association »)."""
@@ -260,18 +265,29 @@ class RapprochementPage(PageObject):
         return match_name(self.association, names, what="association")
 
     def _pick(self, snapshot: Snapshot, listed: list[Node]) -> None:
-        labels = {n.own or n.names[-1]: n for n in listed if (n.own or n.names)}
-        by_text = {" ".join((n.names[-1] if n.names else n.own).split()): n for n in listed}
-        del labels
-        name = self._match(list(by_text))
-        self._act(by_text[name], f"l’association « {name} »")
-        self._until(lambda s: self._landed_in(s, name), f"l’association « {name} »")
+        """Click the association wanted among ``listed`` (read in ``snapshot``)."""
+        by_name = {self._label(snapshot, n): n for n in listed}
+        by_name.pop("", None)
+        name = self._match(list(by_name))
+        self._act(by_name[name], f"l’association « {name} »")
+        self._until(lambda s: self._landed_in(s, name, snapshot), f"l’association « {name} »")
         self._done(name)
 
-    def _landed_in(self, s: Snapshot, name: str) -> bool | None:
-        if self._chooser(s):
+    @staticmethod
+    def _label(s: Snapshot, node: Node) -> str:
+        """The name a control shows: its most prominent text, else its accessible name."""
+        texts = [x for x in s.inside(node) if x.own and any(c.isalpha() for c in x.own)]
+        if texts:
+            return max(texts, key=lambda x: (x.heading, x.bold, -x.i)).own
+        return node.names[0] if node.names else ""
+
+    def _landed_in(self, s: Snapshot, name: str, before: Snapshot) -> bool | None:
+        if self._chooser(s) or not s.controls(self.profile.accounting):
             return None
-        return bool(s.controls(self.profile.accounting)) or None
+        shown = fold(name) in fold(
+            " ".join((s.title, *(" ".join(n.names) for n in s.nodes if n.c)))
+        )
+        return (s.doc != before.doc or shown) or None
 
     def _current(self, s: Snapshot) -> str | None:
         """The association the page says is open, if it is the one wanted."""
@@ -331,6 +347,17 @@ class RapprochementPage(PageObject):
         if selected is None and len(entries) == 1 and panel is not None:
             selected = entries[0].name
         return _Tab(entries, panel, radios, selected)
+
+    @staticmethod
+    def _entry(tab: _Tab, name: str) -> _Entry:
+        found = next((e for e in tab.entries if e.name == name), None)
+        if found is None:
+            raise AccountNotFound(
+                f"Le compte « {name} » n’est plus dans la liste.",
+                wanted=name,
+                choices=[e.name for e in tab.entries],
+            )
+        return found
 
     def _status_words(self) -> tuple[str, ...]:
         p = self.profile
@@ -459,7 +486,7 @@ class RapprochementPage(PageObject):
         snapshot, tab = self._read_tab()
         if tab.selected == name and tab.panel is not None:
             return snapshot, tab
-        entry = next(e for e in tab.entries if e.name == name)
+        entry = self._entry(tab, name)
         self._act(self._clickable(snapshot, entry), f"le compte « {name} »")
 
         def selected(s: Snapshot) -> tuple[Snapshot, _Tab] | None:
@@ -469,15 +496,19 @@ class RapprochementPage(PageObject):
         return self._until(selected, f"le détail du compte « {name} »")
 
     def _clickable(self, s: Snapshot, entry: _Entry) -> Node:
-        avoid = (*self.profile.sync, *self.profile.disconnect, *self.profile.save)
-        controls = [
-            n for n in s.inside(entry.box) if n.c and not any(matches(x, avoid) for x in n.names)
-        ]
-        holding = [c for c in controls if s.within(c, entry.label)]
-        if holding:
-            return holding[-1]
-        around = [a for a in s.ancestors(entry.label) if a.c]
-        return (controls or around or [entry.label])[0]
+        """What a person clicks to select an account: its name (or the control around it)."""
+        for outer in [entry.label, *s.ancestors(entry.label)]:
+            if outer.c and not self._forbidden(outer):
+                return outer
+            if outer is entry.box:
+                break
+        return entry.label
+
+    def _forbidden(self, node: Node) -> bool:
+        """A control the library never clicks, or that would do something else than wanted."""
+        avoid = (*self.profile.disconnect, "Supprimer", "Dissocier", "Désactiver")
+        names = [x for x in (*node.names, node.own) if x and len(x) <= 80]
+        return any(contains_word(x, avoid) for x in names)
 
     # Reading -------------------------------------------------------------------------
 
@@ -488,7 +519,7 @@ class RapprochementPage(PageObject):
 
     def _account(self, name: str) -> AssoBankAccount:
         snapshot, tab = self._select(name)
-        entry = next(e for e in tab.entries if e.name == name)
+        entry = self._entry(tab, name)
         chosen = [r for r in tab.radios if r.checked]
         panel_text = snapshot.text(tab.panel) if tab.panel else ""
         return AssoBankAccount(
@@ -541,7 +572,7 @@ class RapprochementPage(PageObject):
                 return (s, t) if on == [chosen] else None
 
             snapshot, tab = self._until(checked, f"le compte Linxo « {chosen} » choisi")
-        entry = next(e for e in tab.entries if e.name == name)
+        entry = self._entry(tab, name)
         save = self._nearest(snapshot, snapshot.controls(profile.save), tab.radios[0])
         if save is None:
             raise self._page_changed(f"le bouton « {profile.save[0]} »")
@@ -659,37 +690,60 @@ class RapprochementPage(PageObject):
         if sync is None:  # pragma: no cover - `shown` returns only a button it found
             raise self._page_changed(f"le bouton « {profile.sync[0]} »")
         before = snapshot
+        before_tab = self._tab(before) or tab
+        entry = self._entry(before_tab, name)
+        was = self._panel_import(before, before_tab)
         self._act(sync, f"le bouton « {profile.sync[0]} »")
         self._clicks += 1
-        outcome = self._until(
-            lambda s: self._sync_outcome(s, before, name), "la réponse au clic sur « Synchroniser »"
-        )
-        if outcome == "transient":
-            raise TransientSiteError("AssoConnect est indisponible ; réessayez plus tard.")
-        status, _ = self._settled(name)
+        try:
+            outcome = self._until(
+                lambda s: self._sync_outcome(s, before, entry, was),
+                "la réponse au clic sur « Synchroniser »",
+            )
+            if outcome == "transient":  # the site said so: no sync started, a new try may click
+                raise TransientSiteError("AssoConnect est indisponible ; réessayez plus tard.")
+            status, _ = self._settled(name)
+        except (PageChanged, TransientSiteError) as error:
+            if isinstance(error, TransientSiteError) and str(error).startswith("AssoConnect est"):
+                raise
+            # Clicked, but its outcome was not seen: never clicked again without knowing.
+            raise SyncFailed(
+                f"« {profile.sync[0]} » a été cliqué pour « {name} », mais la page n’a montré "
+                f"aucun résultat ({error}). Il n’a pas été recliqué : vérifiez l’état du compte."
+            ) from error
         return status
 
     def _sync_button(self, s: Snapshot, tab: _Tab | None) -> Node | None:
-        found = s.controls(self.profile.sync)
+        found = [n for n in s.controls(self.profile.sync) if not self._forbidden(n)]
         near = tab.panel if tab else None
         return self._nearest(s, found, near)
 
-    def _sync_outcome(self, s: Snapshot, before: Snapshot, name: str) -> str | None:
-        """What the page shows after « Synchroniser »: started, or the site unavailable."""
+    def _panel_import(self, s: Snapshot, tab: _Tab) -> datetime | None:
+        if tab.panel is None:
+            return None
+        return _last_import(s.text(tab.panel), self.profile.last_import)
+
+    def _sync_outcome(
+        self, s: Snapshot, before: Snapshot, entry: _Entry, was: datetime | None
+    ) -> str | None:
+        """What the page shows after « Synchroniser »: a sync started (a message, the status
+        running or changed), or the site unavailable. A page merely reloaded says neither."""
         profile = self.profile
         new = s.new_texts(before)
+        tab = self._tab(s)
         if any(contains_word(t, profile.transient) for t in new):
             return "transient"
-        if s.doc != before.doc and s.shows(profile.transient):
-            return "transient"
+        if tab is None and s.doc != before.doc and s.shows(profile.transient):
+            return "transient"  # an error page instead of the tab
         if any(contains_word(t, profile.sync_started) for t in new):
             return "started"
-        tab = self._tab(s)
-        entry = next((e for e in tab.entries if e.name == name), None) if tab else None
-        if entry is not None and self._is_running(entry.status):
+        now = next((e for e in tab.entries if e.name == entry.name), None) if tab else None
+        if now is not None and (self._is_running(now.status) or now.status != entry.status):
             return "started"
-        if s.doc != before.doc and tab is not None and entry is not None:
-            return "started"
+        if tab is not None and tab.selected == entry.name:
+            shown = self._panel_import(s, tab)
+            if shown is not None and shown != was:
+                return "started"
         return None
 
     def _settled(self, name: str) -> tuple[str, bool]:

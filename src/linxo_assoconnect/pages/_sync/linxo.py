@@ -16,7 +16,7 @@ from ..._otp import SyncOtp, call_otp
 from ..._retry import RetryPolicy
 from ..._text import match_name, parse_amount, parse_linxo_update
 from .._snapshot import Node, Snapshot, contains_word, matches
-from ._base import PageObject, host_of, logger, step
+from ._base import PageObject, domain_of, host_of, logger, step
 
 if TYPE_CHECKING:
     from .bank import BankAuthPage
@@ -46,6 +46,7 @@ class LinxoLoginPage(PageObject):
         self.base_url = base_url.rstrip("/")
         self.profile = profile or LinxoProfile()
         self._site = self.profile
+        self._home = domain_of(self.base_url)
 
     @step("se connecter à Linxo")
     def login(self, credentials: Credentials, *, otp: SyncOtp | None = None) -> None:
@@ -151,6 +152,7 @@ class LinxoSettings(PageObject):
         self.retry = retry or RetryPolicy()
         self.profile = profile or LinxoProfile()
         self._site = self.profile
+        self._home = domain_of(self.base_url)
 
     @step("ouvrir « Mes comptes » sur Linxo")
     def open(self) -> Self:
@@ -338,11 +340,11 @@ class LinxoSettings(PageObject):
         button = cards[name].authenticate
         if button is None:
             raise self._page_changed(f"« {self.profile.authenticate[0]} » de {name}")
-        linxo = host_of(self.page.url)
+        linxo = domain_of(self.page.url)
         self._act(button, f"« {self.profile.authenticate[0]} » de {name}")
 
         def confirmation(s: Snapshot) -> Node | str | None:
-            if host_of(s.url) != linxo:
+            if domain_of(s.url) != linxo:
                 return "left"
             dialogs = self._dialogs(s)
             return dialogs[0][1] if dialogs else None
@@ -351,13 +353,14 @@ class LinxoSettings(PageObject):
         if isinstance(confirm, Node):
             self._act(confirm, f"« {self.profile.authenticate[0]} » (confirmation)")
         self._until(
-            lambda s: host_of(s.url) != linxo or None, "la redirection vers la banque"
+            lambda s: domain_of(s.url) != linxo or None, "la redirection vers la banque"
         )
         logger.info("redirected to the bank for %s", name)
+        bank_auth.return_domain = domain_of(self.base_url)
         bank_auth.complete()
         # The bank may pass through other hosts on its way back: as long as its own step.
         self._until(
-            lambda s: host_of(s.url) == linxo or None,
+            lambda s: domain_of(s.url) == linxo or None,
             "le retour de la banque vers Linxo",
             timeout=bank_auth.timeout,
         )
