@@ -199,14 +199,14 @@ class PageObject:
         site = self._site
         if not self._at_home(snapshot.url):
             return False  # another site's page (the bank's, for a person): not ours to answer
-        refused = any(doc == snapshot.doc and kind == "refuse" for doc, kind in self._answered)
+        done = {kind for doc, kind in self._answered if doc == snapshot.doc}
         for kind, words, answers in (
-            ("refuse", site.cookie_words, site.refuse_cookies),
-            ("accept", site.cookie_words, site.accept_cookies),
-            ("close", site.news_words, site.close),
+            ("cookies", site.cookie_words, site.refuse_cookies),
+            ("cookies", site.cookie_words, site.accept_cookies),
+            ("news", site.news_words, site.close),
         ):
-            if kind == "accept" and refused:
-                continue  # the refused banner may still be fading out: never accept after it
+            if kind in done:
+                continue  # answered on this page: what is left of it is fading out
             for answer in snapshot.controls(answers, strict=True):
                 about = [n for n in snapshot.texts(words) if len(n.own) < 400]
                 box = next(
@@ -226,7 +226,10 @@ class PageObject:
                     " ".join(answer.names[:1]) or answer.own,
                     host_of(snapshot.url),
                 )
-                self._act(answer, "un bandeau")
+                try:  # it may vanish as it is clicked: the next read tells
+                    self._locate(answer).click(timeout=min(self._ms, 5000))
+                except PlaywrightError:
+                    logger.debug("the banner went away before the click", exc_info=True)
                 return True
         return False
 
