@@ -62,6 +62,18 @@ def test_demo_failures_exit_non_zero_with_a_clear_message(scenario: str, error: 
     assert evidence.is_relative_to(os.environ["LINXO_ASSOCONNECT_EVIDENCE_DIR"])
 
 
+def test_demo_markups_presets_and_seeds_or_a_clear_error() -> None:
+    wrong = run("demo", "--markup", "random:x")
+    assert wrong.returncode == 2
+    assert "acceptés a, b, bare et random:N" in wrong.stderr
+    result = run("demo", "--markup", "random:3")
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "balisage random:3" in result.stderr
+    if result.returncode == 1:  # the failure names the rendering, to reproduce it
+        assert "Balisage : random:3: blocks=" in result.stderr
+
+
 def test_browser_command_names_the_chromium() -> None:
     result = run("browser")
     assert result.returncode == 0, result.stderr

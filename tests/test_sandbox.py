@@ -64,7 +64,7 @@ def browse(scenario: Scenario) -> Iterator[tuple[Page, Sandbox]]:
         yield page, sandbox
         assert answers, "the page got no answer at all"
         for answer in answers:
-            assert urlsplit(answer.url).hostname in Sandbox.hosts, answer.url
+            assert sandbox.serves(urlsplit(answer.url).hostname or ""), answer.url
             assert answer.server_addr() is None, f"{answer.url} came from the network"
 
 
@@ -523,10 +523,11 @@ NAVIGATION_WAIT = """() => {
 
 
 def test_latency_delays_every_answer() -> None:
-    """With ``latency=0.3`` the page waits at least 0.3 s for its answer; without, less.
+    """With ``latency=0.3`` the page waits at least 0.3 s for its answer.
 
     Measured by the browser, from request to first byte: what a page load adds on top (a new
-    renderer, layout) varies by more than the latency itself on a busy machine.
+    renderer, layout) varies by more than the latency itself on a busy machine. How little it
+    waits without latency is a figure of ``./dev bench``, not a test: shared machines vary.
     """
     waited: dict[float, float] = {}
     for latency in (0.0, 0.3):
@@ -538,7 +539,6 @@ def test_latency_delays_every_answer() -> None:
             waited[latency] = page.evaluate(NAVIGATION_WAIT)
             assert took >= latency
     assert waited[0.3] >= 0.3, waited
-    assert waited[0.0] < 0.3, waited
 
 
 # Fidelity -------------------------------------------------------------------------------

@@ -82,7 +82,8 @@ async def run_demo(
     """Restore the sandbox's broken connection and accounts; print before and after."""
     sandbox = Sandbox(SCENARIOS[scenario].model_copy(update={"variant": markup}))
     print(
-        f"Bac à sable hors ligne : Linxo, AssoConnect et « Banque Exemple » (scénario {scenario}).",
+        "Bac à sable hors ligne : Linxo, AssoConnect et « Banque Exemple » "
+        f"(scénario {scenario}, balisage {markup}).",
         file=sys.stderr,
     )
     started = time.monotonic()
@@ -105,6 +106,7 @@ async def run_demo(
             )
     except LinxoAssoconnectError as error:
         print(f"Échec : {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"Balisage : {sandbox.markup.describe()}", file=sys.stderr)
         if error.evidence is not None and str(error.evidence) not in str(error):
             print(f"Ce que montrait la page : {error.evidence}", file=sys.stderr)
         return 1

@@ -41,6 +41,16 @@ def _scenario(name: str) -> str:
     return name
 
 
+def _markup(variant: str) -> str:
+    """A markup of the sandbox: a preset (a, b, bare) or random:SEED."""
+    from .testing._markup import check_variant
+
+    try:
+        return check_variant(variant)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _talk_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "-v",
@@ -159,7 +169,12 @@ def _parser() -> argparse.ArgumentParser:
         help="scénario du bac à sable (défaut : demo ; un nom inconnu affiche la liste)",
     )
     demo.add_argument(
-        "--markup", default="a", choices=("a", "b"), help="variante de balisage enregistrée"
+        "--markup",
+        default="a",
+        type=_markup,
+        metavar="BALISAGE",
+        help="balisage des pages : a, b (pages enregistrées), bare (sans ARIA, boutons div, "
+        "bandeaux et pop-ups) ou random:N (tiré du nombre N, reproductible) ; défaut : a",
     )
     demo.add_argument("--headed", action="store_true", help="afficher la fenêtre du navigateur")
     demo.add_argument("--json", action="store_true", help="rapport en JSON")

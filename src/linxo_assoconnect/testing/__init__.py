@@ -17,11 +17,13 @@ from ._data import (
     DEMO_ASSOCONNECT,
     DEMO_BANK,
     DEMO_LINXO,
+    DEMO_LINXO_CODE,
     DEMO_SMS_CODE,
     DemoLogin,
     federation_linxo,
 )
 from ._http import Request, Response
+from ._markup import PRESETS, Markup
 from ._replay import CapturedSandbox
 from ._sandbox import Sandbox
 from ._scenario import SCENARIOS, Scenario
@@ -34,12 +36,15 @@ __all__ = [
     "DEMO_ASSOCONNECT",
     "DEMO_BANK",
     "DEMO_LINXO",
+    "DEMO_LINXO_CODE",
     "DEMO_SMS_CODE",
     "LINXO_HOST",
+    "PRESETS",
     "SCENARIOS",
     "CapturedSandbox",
     "DemoLogin",
     "Event",
+    "Markup",
     "Record",
     "Request",
     "Response",

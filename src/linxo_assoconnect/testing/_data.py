@@ -10,6 +10,7 @@ __all__ = [
     "DEMO_ASSOCONNECT",
     "DEMO_BANK",
     "DEMO_LINXO",
+    "DEMO_LINXO_CODE",
     "DEMO_SMS_CODE",
     "LINXO_CONNECTIONS",
     "DemoLogin",
@@ -34,6 +35,8 @@ DEMO_BANK = DemoLogin("12345678", "demo-banque-mdp")
 """The demo bank's login (« Banque Populaire Exemple »'s authentication page)."""
 DEMO_SMS_CODE = "482915"
 """The code the demo bank « sends » by SMS (unless the scenario sets another)."""
+DEMO_LINXO_CODE = "731064"
+"""The code the sandboxed Linxo « sends » by e-mail when it asks for one."""
 
 
 @dataclass(frozen=True)

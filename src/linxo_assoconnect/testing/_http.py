@@ -55,6 +55,12 @@ class Response:
     body: str = ""
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    location: str | None = None
+    """Where a redirection sends the browser on."""
+    message: str | None = None
+    """The error a page shows (a refused login, a wrong code), for in-place answers."""
+    unavailable: bool = False
+    """The site says « réessayez plus tard » (whatever the HTTP status)."""
 
     @classmethod
     def redirect(cls, location: str, *, cookie: str | None = None) -> Response:
@@ -71,11 +77,11 @@ class Response:
             "</p></body></html>"
         )
         headers = {"set-cookie": cookie} if cookie else {}
-        return cls(body=body, headers=headers)
+        return cls(body=body, headers=headers, location=location)
 
     @classmethod
-    def json(cls, data: object) -> Response:
-        return cls(body=json.dumps(data), content_type="application/json")
+    def json(cls, data: object, *, status: int = 200) -> Response:
+        return cls(status=status, body=json.dumps(data), content_type="application/json")
 
 
 Handler = Callable[[Request], Response]
@@ -91,4 +97,7 @@ class Routes:
         self._table[(method, path)] = handler
 
     def find(self, request: Request) -> Handler | None:
-        return self._table.get((request.method, request.path))
+        return self.lookup(request.method, request.path)
+
+    def lookup(self, method: str, path: str) -> Handler | None:
+        return self._table.get((method, path))

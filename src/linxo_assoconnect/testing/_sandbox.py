@@ -17,6 +17,7 @@ from .._text import fold, label_regex
 from . import _state as st
 from ._data import ASSOCIATIONS, LINXO_CONNECTIONS, federation
 from ._http import Request, Response
+from ._parts import Parts
 from ._scenario import SCENARIOS, Scenario
 from ._serve import serve_async, serve_sync
 from ._sites import ASSOCONNECT_HOST, BANK_HOST, LINXO_HOST, AssoConnectSite, BankSite, LinxoSite
@@ -45,11 +46,19 @@ def euro(amount: Decimal) -> str:
     return f"{digits}{NBSP}€"
 
 
+UNAVAILABLE = "Une erreur est survenue lors de la synchronisation, réessayez plus tard."
+CONSENT_COOKIE = "consentement"
+# Pages whose content a markup with ``late_content`` loads a moment after the page itself.
+LATE_PAGES = {"settings.html", "import.html", "rapprochement.html", "historique.html"}
+
+
 @functools.cache
 def _templates(variant: str) -> jinja2.Environment:
-    """The recorded pages of one markup variant (compiled once per process)."""
+    """The recorded pages of one markup variant, or the component renderer's pages
+    (``variant`` « parts »), compiled once per process."""
+    folders = [FIXTURES] if variant == "parts" else [FIXTURES / variant, FIXTURES]
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([FIXTURES / variant, FIXTURES]),
+        loader=jinja2.FileSystemLoader(folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -74,6 +83,8 @@ class Sandbox:
             scenario = SCENARIOS[scenario]
         self.scenario = scenario or Scenario()
         """How the sites behave."""
+        self.markup = self.scenario.markup
+        """How the pages are built (the scenario's variant, with its switches)."""
         self.record = st.Record()
         """What happened, for tests to assert on."""
         self._lock = threading.Lock()
@@ -82,7 +93,9 @@ class Sandbox:
         self._association_seeds = ASSOCIATIONS + more_associations
         self.connections = self._seed_connections()
         self.associations = self._seed_associations()
-        self._templates = _templates(self.scenario.variant)
+        self._templates = _templates("parts" if self.markup.components else self.scenario.variant)
+        self._request: Request | None = None  # the one being answered (under the lock)
+        self._news_seen: set[str] = set()
         self._sites: dict[str, LinxoSite | BankSite | AssoConnectSite] = {
             LINXO_HOST: LinxoSite(self),
             BANK_HOST: BankSite(self),
@@ -153,7 +166,15 @@ class Sandbox:
     # Serving ---------------------------------------------------------------------------
 
     def render(self, site: str, template: str, /, status: int = 200, **context: object) -> Response:
-        html = self._templates.get_template(f"{site}/{template}").render(
+        unavailable = template == "unavailable.html"
+        if self.markup.components:
+            name = f"parts/{site}/{template}"
+            context = {**self._component_context(site, template), **context}
+            if unavailable and self.markup.unavailable == "body":
+                status = 200
+        else:
+            name = f"{site}/{template}"
+        html = self._templates.get_template(name).render(
             scenario=self.scenario, now=st.now(), **context
         )
         for old, new in self.scenario.changed_labels.items():
@@ -161,20 +182,72 @@ class Sandbox:
             html = re.sub(
                 rf">(\s*){label_regex(old).pattern}(\s*)<", rf">\g<1>{new}\g<2><", html, flags=re.I
             )
-        return Response(status=status, body=html)
+        error = context.get("error")
+        return Response(
+            status=status,
+            body=html,
+            message=error if isinstance(error, str) else None,
+            unavailable=unavailable,
+        )
+
+    def _component_context(self, site: str, template: str) -> dict[str, object]:
+        """What every component-rendered page needs besides its site's own context."""
+        request, markup = self._request, self.markup
+        cookies = request.cookies if request is not None else {}
+        session = cookies.get({"linxo": LinxoSite.cookie}.get(site, AssoConnectSite.cookie), "")
+        news = (
+            markup.news_popup
+            and site != "bank"
+            and template not in ("login.html", "code.html", "error.html")
+            and bool(session)
+            and session not in self._news_seen
+        )
+        if news:
+            self._news_seen.add(session)
+        late = (
+            markup.late_content
+            and template in LATE_PAGES
+            and (template == "import.html" or markup.tabs == "aria" or site == "linxo")
+            and request is not None
+            and request.query.get("fragment") != "1"
+        )
+        url = request.url.split("#")[0] if request is not None else ""
+        base = "" if request is None else AssoConnectSite.base_of(request)
+        return {
+            "ui": Parts(markup, site),
+            "m": markup,
+            "consent": markup.cookie_consent and site != "bank" and CONSENT_COOKIE not in cookies,
+            "news": news,
+            "late": late,
+            "late_url": f"{url}{'&' if '?' in url else '?'}fragment=1",
+            "app": f"https://{ASSOCONNECT_HOST}",
+            "base": base,
+            "poll_url": f"{base}/api/comptabilite/synchronisation",
+            "unavailable_text": UNAVAILABLE,
+            "ok": request.query.get("ok") if request is not None else None,
+            "user": "tresorier@association-exemple.fr",
+            "association": None,
+            "associations": [],
+            "error": None,
+        }
 
     @property
     def latency(self) -> float:
         """Seconds every response is delayed by."""
         return self.scenario.latency
 
+    def _site(self, host: str) -> LinxoSite | BankSite | AssoConnectSite | None:
+        if host.endswith(".assoconnect.com"):
+            return self._sites[ASSOCONNECT_HOST]  # an association's own host, as the real site does
+        return self._sites.get(host)
+
     def handle(self, request: Request) -> Response | None:
         """Answer one request, or None when the sandbox serves nothing at that address."""
-        return self.respond(request) if request.host in self._sites else None
+        return self.respond(request) if self.serves(request.host) else None
 
     def serves(self, host: str) -> bool:
-        """Whether ``host`` is one of the sandbox's sites."""
-        return host in self._sites
+        """Whether ``host`` is one of the sandbox's sites (any ``*.assoconnect.com`` too)."""
+        return self._site(host) is not None
 
     def blocked(self, url: str) -> None:
         """Note a request to an address outside the sandbox (it is aborted)."""
@@ -185,13 +258,43 @@ class Sandbox:
 
     def respond(self, request: Request) -> Response:
         """Answer one request to one of the sandbox's sites, as that site would."""
-        site = self._sites[request.host]
+        site = self._site(request.host)
+        if site is None:
+            raise ValueError(f"the sandbox serves no site at {request.host}")
         with self._lock:
+            self._request = request
             self.record.requests.append(f"{request.method} {request.url.split('?')[0]}")
-            handler = site.routes.find(request)
+            if request.method == "POST" and request.path == "/consentement":
+                return self._consent(site.name, request)
+            handler = site.find(request)
             if handler is None:
                 return self.render(site.name, "error.html", status=404)
-            return handler(request)
+            response = handler(request)
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                return self._in_place(response)
+            return response
+
+    def _consent(self, site: str, request: Request) -> Response:
+        """The cookie banner's answer: recorded (never clicked twice), then remembered."""
+        choice = "accepted" if request.form.get("choix") == "accepted" else "refused"
+        self.record.add(st.Event("consent", site, outcome=choice))
+        domain = "; Domain=assoconnect.com" if site == "assoconnect" else ""
+        response = Response.json({"ok": True})
+        response.headers["set-cookie"] = f"{CONSENT_COOKIE}={choice}; Path=/; Secure{domain}"
+        return response
+
+    def _in_place(self, response: Response) -> Response:
+        """A form's outcome as a page updating in place reads it: where to go on, the page to
+        show instead, or the error to show (with the site's own status, or a 200)."""
+        if response.location is not None:
+            answer = Response.json({"next": response.location})
+        elif response.unavailable:
+            status = 503 if self.markup.unavailable == "status" else 200
+            answer = Response.json({"error": UNAVAILABLE}, status=status)
+        else:
+            answer = Response.json({"html": response.body, "error": response.message})
+        answer.headers.update(response.headers)
+        return answer
 
     def attach(self, context: BrowserContext) -> None:
         """Serve the sandbox to a sync-API BrowserContext; every other request is aborted."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -13,9 +14,12 @@ from pydantic import (
     NonNegativeInt,
     SecretStr,
     ValidationError,
+    field_validator,
+    model_validator,
 )
 
-from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_SMS_CODE
+from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_LINXO_CODE, DEMO_SMS_CODE
+from ._markup import Markup, check_variant
 
 __all__ = ["SCENARIOS", "Scenario", "scenario_from"]
 
@@ -28,8 +32,54 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    variant: Literal["a", "b"] = "a"
-    """Which recorded markup the pages use; page objects must work on both."""
+    variant: str = "a"
+    """How the pages are built: « a » and « b » (recorded pages), « bare » (no ARIA role or
+    name on any container, ``div`` buttons, in-place updates, toasts, every interstitial), or
+    « random:SEED » (every widget family drawn from the seed). See `Markup`."""
+
+    cookie_consent: bool | None = None
+    """A cookie banner blocks the page until answered (None: as the markup draws it)."""
+
+    news_popup: bool | None = None
+    """A « Nouveautés » pop-up shows after each login (None: as the markup draws it)."""
+
+    late_content: bool | None = None
+    """« Mes comptes » and the import tab load their content a moment after the page."""
+
+    loading_overlay: bool | None = None
+    """« Chargement en cours ... » covers the page for a moment after each action."""
+
+    healthy_without_authenticate: bool | None = None
+    """Healthy Linxo connections show no « M’authentifier »."""
+
+    association_host: Literal["app", "slug"] | None = None
+    """Where a chosen association's pages live: app.assoconnect.com, or a host of its own
+    (``<slug>.assoconnect.com/organization/<id>/…``)."""
+
+    assoconnect_landing: Literal["dashboard", "chooser"] | None = None
+    """What AssoConnect shows after login: the last association's dashboard, or a page
+    « Choisissez une association »."""
+
+    assoconnect_login: Literal["one_page", "two_steps"] | None = None
+    """AssoConnect's login on one page, or the e-mail first, then the password (same button)."""
+
+    linxo_login: Literal["one_page", "two_steps"] | None = None
+    """Linxo's login on one page, or e-mail › « Continuer » › password › « Je me connecte »."""
+
+    bank_login: Literal["one_page", "two_steps"] | None = None
+    """The bank's login on one page, or the identifier › « Continuer » › the password page."""
+
+    linxo_asks_code: bool = False
+    """After the password, Linxo asks for the code it sent by e-mail (never drawn by a seed)."""
+
+    linxo_code: SecretStr = SecretStr(DEMO_LINXO_CODE)
+    """The code Linxo « sends » by e-mail."""
+
+    linxo_code_fields: Literal[1, 6] | None = None
+    """The code in one field (``autocomplete=one-time-code``) or in six one-digit fields."""
+
+    linxo_rejects_code: bool = False
+    """Linxo answers « Code de confirmation incorrect. » whatever code is typed."""
 
     broken_banks: tuple[str, ...] = ()
     """Linxo connections (bank names) that lost their PSD2 consent."""
@@ -86,6 +136,52 @@ class Scenario(BaseModel):
 
     sms_code: SecretStr = SecretStr(DEMO_SMS_CODE)
     """The code the demo bank « sends » by SMS."""
+
+    @field_validator("variant")
+    @classmethod
+    def _known_variant(cls, variant: str) -> str:
+        return check_variant(variant)
+
+    @model_validator(mode="after")
+    def _recorded_pages_have_no_switches(self) -> Scenario:
+        if self.variant not in ("a", "b"):
+            return self
+        recorded = Markup.of(self.variant)
+        wanted = [
+            name
+            for name in (*_SWITCHES, "linxo_code_fields")
+            if getattr(self, name) is not None and getattr(self, name) != getattr(recorded, name)
+        ]
+        wanted += ["linxo_asks_code"] if self.linxo_asks_code else []
+        if wanted:
+            raise ValueError(
+                f"les pages enregistrées « {self.variant} » n’ont pas {', '.join(wanted)} : "
+                "choisir variant=« bare » ou « random:N »"
+            )
+        return self
+
+    @property
+    def markup(self) -> Markup:
+        """The markup the pages are built with: the variant's, with this scenario's switches."""
+        switches = {name: getattr(self, name) for name in _SWITCHES}
+        switches["linxo_code_fields"] = self.linxo_code_fields
+        return dataclasses.replace(
+            Markup.of(self.variant), **{k: v for k, v in switches.items() if v is not None}
+        )
+
+
+_SWITCHES = (
+    "cookie_consent",
+    "news_popup",
+    "late_content",
+    "loading_overlay",
+    "healthy_without_authenticate",
+    "association_host",
+    "assoconnect_landing",
+    "assoconnect_login",
+    "linxo_login",
+    "bank_login",
+)
 
 
 SCENARIOS: dict[str, Scenario] = {

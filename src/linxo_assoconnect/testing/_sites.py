@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from typing import TYPE_CHECKING, Protocol
@@ -12,6 +13,7 @@ from ._data import DEMO_ASSOCONNECT, DEMO_BANK
 from ._http import Handler, Request, Response, Routes
 
 if TYPE_CHECKING:
+    from ._markup import Markup
     from ._scenario import Scenario
 
 __all__ = [
@@ -45,6 +47,7 @@ class Host(Protocol):
     """What a site needs from the sandbox that serves it."""
 
     scenario: Scenario
+    markup: Markup
     record: st.Record
     connections: list[st.Connection]
     associations: list[st.Association]
@@ -61,8 +64,14 @@ def _token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _cookie(name: str, value: str) -> str:
-    return f"{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax"
+def _cookie(name: str, value: str, domain: str | None = None) -> str:
+    where = f"; Domain={domain}" if domain else ""
+    return f"{name}={value}; Path=/; Secure; HttpOnly; SameSite=Lax{where}"
+
+
+def _slug(name: str) -> str:
+    """« Association Exemple » → « association-exemple » (the fake names are plain ASCII)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 class LinxoSite:
@@ -75,9 +84,12 @@ class LinxoSite:
         self.host = host
         self.sessions: dict[str, str] = {}  # session → Linxo user
         self.pending: dict[str, str] = {}  # PSD2 state → connection id
+        self.awaiting_code: dict[str, str] = {}  # pending login → Linxo user
         self.routes = Routes()
         self.routes.add("GET", "/auth.page", self.login_page)
         self.routes.add("POST", "/auth.page", self.login)
+        self.routes.add("GET", "/auth/code.page", self.code_page)
+        self.routes.add("POST", "/auth/code.page", self.code)
         self.routes.add("GET", "/secured/history.page", self.secured(self.home))
         self.routes.add("GET", "/secured/settings.page", self.secured(self.settings))
         self.routes.add("GET", "/secured/psd2/start", self.secured(self.psd2_start))
@@ -91,11 +103,19 @@ class LinxoSite:
 
         return guarded
 
-    def login_page(self, request: Request, error: str | None = None) -> Response:
-        return self.host.render(self.name, "login.html", error=error)
+    def find(self, request: Request) -> Handler | None:
+        return self.routes.find(request)
+
+    def login_page(
+        self, request: Request, error: str | None = None, *, email: str = ""
+    ) -> Response:
+        step = "password" if email else "email"
+        return self.host.render(self.name, "login.html", error=error, step=step, email=email)
 
     def login(self, request: Request) -> Response:
         username = request.form.get("username", "")
+        if "password" not in request.form:  # the first of two steps: the e-mail only
+            return self.login_page(request, email=username)
         password = self.host.scenario.linxo_password.get_secret_value()
         ok = username in self.host.linxo_users and request.form.get("password") == password
         self.host.record.add(
@@ -103,6 +123,39 @@ class LinxoSite:
         )
         if not ok:
             return self.login_page(request, error="Adresse e-mail ou mot de passe incorrect.")
+        if self.host.scenario.linxo_asks_code:
+            pending = _token()
+            self.awaiting_code[pending] = username
+            return Response.redirect(
+                f"{LINXO}/auth/code.page", cookie=_cookie(self.PENDING, pending)
+            )
+        return self._logged_in(username)
+
+    PENDING = "LINXO_PENDING"
+
+    def code_page(self, request: Request, error: str | None = None) -> Response:
+        if request.cookies.get(self.PENDING) not in self.awaiting_code:
+            return Response.redirect(f"{LINXO}/auth.page#Login")
+        return self.host.render(self.name, "code.html", error=error)
+
+    def code(self, request: Request) -> Response:
+        username = self.awaiting_code.get(request.cookies.get(self.PENDING, ""))
+        if username is None:
+            return Response.redirect(f"{LINXO}/auth.page#Login")
+        typed = request.form.get("code") or "".join(
+            request.form.get(f"code_{n}", "") for n in range(1, 7)
+        )
+        expected = self.host.scenario.linxo_code.get_secret_value()
+        ok = not self.host.scenario.linxo_rejects_code and typed == expected
+        self.host.record.add(
+            st.Event("linxo_code", self.name, subject=username, outcome="ok" if ok else "refused")
+        )
+        if not ok:
+            return self.code_page(request, error="Code de confirmation incorrect.")
+        del self.awaiting_code[request.cookies[self.PENDING]]
+        return self._logged_in(username)
+
+    def _logged_in(self, username: str) -> Response:
         session = _token()
         self.sessions[session] = username
         return Response.redirect(
@@ -167,12 +220,17 @@ class BankSite:
         self.routes.add("GET", "/sca/app", self.app_page)
         self.routes.add("GET", "/sca/app/status", self.app_status)
 
+    def find(self, request: Request) -> Handler | None:
+        return self.routes.find(request)
+
     def _flow(self, request: Request) -> tuple[str, dict[str, str]] | None:
         state = request.query.get("state") or request.form.get("state", "")
         flow = self.flows.get(state)
         return (state, flow) if flow is not None else None
 
-    def login_page(self, request: Request, error: str | None = None) -> Response:
+    def login_page(
+        self, request: Request, error: str | None = None, *, identifier: str = ""
+    ) -> Response:
         state = request.query.get("state") or request.form.get("state", "")
         if not state:
             return self.host.render(self.name, "error.html", status=400)
@@ -185,7 +243,13 @@ class BankSite:
                 "bank": request.query.get("bank", ""),
             }
         return self.host.render(
-            self.name, "login.html", state=state, bank=self.flows[state]["bank"], error=error
+            self.name,
+            "login.html",
+            state=state,
+            bank=self.flows[state]["bank"],
+            error=error,
+            step="password" if identifier else "identifier",
+            identifier=identifier,
         )
 
     def login(self, request: Request) -> Response:
@@ -194,6 +258,8 @@ class BankSite:
             return self.host.render(self.name, "error.html", status=400)
         state, _ = found
         identifier = request.form.get("identifiant", "")
+        if "mot_de_passe" not in request.form:  # the first of two pages: the identifier only
+            return self.login_page(request, identifier=identifier)
         ok = not self.host.scenario.bank_rejects_password and (
             identifier,
             request.form.get("mot_de_passe"),
@@ -255,16 +321,23 @@ class BankSite:
 
 
 class AssoConnectSite:
-    """app.assoconnect.com: login, association switcher, Comptabilité › Rapprochement bancaire."""
+    """app.assoconnect.com: login, association switcher, Comptabilité › Rapprochement bancaire.
+
+    A chosen association's pages may live on a host of their own, as on the real site:
+    ``https://<slug>.assoconnect.com/organization/<id>/…`` (see ``Scenario.association_host``).
+    """
 
     name = "assoconnect"
     cookie = "PHPSESSID"
     IMPORT = "/comptabilite/rapprochement/import"
     MANAGE = "/comptabilite/linxo"
+    ORGANIZATION = re.compile(r"/organization/(\d+)(/.*)?")
+    UNCHOSEN = ("/", "/association/choisir")
+    """The pages shown before an association is chosen."""
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.sessions: dict[str, str] = {}  # session → current association id
+        self.sessions: dict[str, str] = {}  # session → current association id ("": none yet)
         self.transient_left = host.scenario.sync_transient_failures
         self.running_at_first_view = host.scenario.sync_running_at_start
         self.routes = Routes()
@@ -282,17 +355,64 @@ class AssoConnectSite:
         self.routes.add("POST", f"{self.MANAGE}/synchroniser", self.secured(self.sync_manage))
         self.routes.add("GET", "/api/comptabilite/synchronisation", self.secured(self.sync_status))
 
+    @classmethod
+    def base_of(cls, request: Request) -> str:
+        """Where the association ``request`` is on lives: its own host and id, or "" (app)."""
+        found = cls.ORGANIZATION.fullmatch(request.path)
+        if request.host == ASSOCONNECT_HOST or not request.host.endswith(".assoconnect.com"):
+            return ""
+        return f"https://{request.host}/organization/{found[1]}" if found else ""
+
+    def find(self, request: Request) -> Handler | None:
+        found = self.ORGANIZATION.fullmatch(request.path)
+        if found is None or request.host == ASSOCONNECT_HOST:
+            return self.routes.find(request)
+        handler = self.routes.lookup(request.method, found[2] or "/")
+        if handler is None or not any(a.id == found[1] for a in self.host.associations):
+            return None
+
+        def on_association(request: Request) -> Response:
+            session = request.cookies.get(self.cookie, "")
+            if session in self.sessions:  # the URL says which association the page is about
+                self.sessions[session] = found[1]
+            return handler(request)
+
+        return on_association
+
+    def url(self, path: str, association: st.Association | None) -> str:
+        """The address of an association's page, on app.assoconnect.com or on its own host."""
+        if association is None or self.host.markup.association_host == "app":
+            return f"{ASSOCONNECT}{path}"
+        return f"https://{_slug(association.name)}.assoconnect.com/organization/{association.id}{path}"
+
+    def here(self, request: Request, path: str) -> str:
+        return self.url(path, self.current(request))
+
     def secured(self, handler: Handler) -> Handler:
         def guarded(request: Request) -> Response:
-            if request.cookies.get(self.cookie) not in self.sessions:
+            session = request.cookies.get(self.cookie, "")
+            if session not in self.sessions:
                 return Response.redirect(f"{ASSOCONNECT}/login")
+            if not self.sessions[session] and self.route_path(request) not in self.UNCHOSEN:
+                return Response.redirect(f"{ASSOCONNECT}/")
             return handler(request)
 
         return guarded
 
+    def route_path(self, request: Request) -> str:
+        found = self.ORGANIZATION.fullmatch(request.path)
+        return (found[2] or "/") if found and request.host != ASSOCONNECT_HOST else request.path
+
+    def current(self, request: Request) -> st.Association | None:
+        """The association the session is on, if one is chosen."""
+        current = self.sessions.get(request.cookies.get(self.cookie, ""), "")
+        return next((a for a in self.host.associations if a.id == current), None)
+
     def association(self, request: Request) -> st.Association:
-        current = self.sessions[request.cookies[self.cookie]]
-        return next(a for a in self.host.associations if a.id == current)
+        association = self.current(request)
+        if association is None:  # `secured` lets no such request through
+            raise LookupError("no association chosen")
+        return association
 
     def account(self, request: Request, account_id: str | None = None) -> st.AssoAccount | None:
         association = self.association(request)
@@ -308,16 +428,21 @@ class AssoConnectSite:
             self.name,
             template,
             status=status,
-            association=self.association(request),
+            association=self.current(request),
             associations=self.host.associations,
             **context,
         )
 
-    def login_page(self, request: Request, error: str | None = None) -> Response:
-        return self.host.render(self.name, "login.html", error=error)
+    def login_page(
+        self, request: Request, error: str | None = None, *, email: str = ""
+    ) -> Response:
+        step = "password" if email else "email"
+        return self.host.render(self.name, "login.html", error=error, step=step, email=email)
 
     def login(self, request: Request) -> Response:
         email = request.form.get("email", "")
+        if "password" not in request.form:  # the first of two steps: the e-mail only
+            return self.login_page(request, email=email)
         ok = (email, request.form.get("password")) == (
             DEMO_ASSOCONNECT.username,
             self.host.scenario.assoconnect_password.get_secret_value(),
@@ -328,31 +453,33 @@ class AssoConnectSite:
         if not ok:
             return self.login_page(request, error="Identifiants incorrects. Veuillez réessayer.")
         session = _token()
-        self.sessions[session] = self.host.associations[0].id
-        return Response.redirect(f"{ASSOCONNECT}/", cookie=_cookie(self.cookie, session))
+        markup = self.host.markup
+        first = self.host.associations[0]
+        chooser = markup.assoconnect_landing == "chooser"
+        self.sessions[session] = "" if chooser else first.id
+        domain = "assoconnect.com" if markup.association_host == "slug" else None
+        landing = f"{ASSOCONNECT}/" if chooser else self.url("/", first)
+        return Response.redirect(landing, cookie=_cookie(self.cookie, session, domain))
 
     def dashboard(self, request: Request) -> Response:
+        association = self.current(request)
+        if association is None:
+            return self.page(request, "chooser.html")
+        if request.host == ASSOCONNECT_HOST and self.host.markup.association_host == "slug":
+            return Response.redirect(self.url("/", association))
         return self.page(request, "dashboard.html")
 
     def switch(self, request: Request) -> Response:
         wanted = request.query.get("id", "")
-        if any(a.id == wanted for a in self.host.associations):
-            self.sessions[request.cookies[self.cookie]] = wanted
-        return Response.redirect(f"{ASSOCONNECT}/")
+        chosen = next((a for a in self.host.associations if a.id == wanted), None)
+        if chosen is None:
+            return self.page(request, "chooser.html")
+        self.sessions[request.cookies[self.cookie]] = wanted
+        return Response.redirect(self.url("/", chosen))
 
-    def reconciliation(self, request: Request) -> Response:
-        return self.page(request, "rapprochement.html", tab="rapprochement")
-
-    def history(self, request: Request) -> Response:
-        return self.page(request, "historique.html", tab="historique")
-
-    def linxo_accounts(self, request: Request) -> list[st.LinxoAccount]:
-        """The accounts of the association's Linxo (what its LinxoConnect link offers)."""
-        owner = self.association(request).linxo_user
-        return [a for c in self.host.connections if c.owner == owner for a in c.accounts]
-
-    def import_tab(self, request: Request) -> Response:
-        if self.running_at_first_view:
+    def _tab(self, request: Request, template: str, tab: str) -> Response:
+        # One page holds every tab's panel in some markups: the import tab is shown there too.
+        if self.running_at_first_view and (tab == "import" or self.host.markup.tabs == "aria"):
             self.running_at_first_view = False
             for account in self.association(request).accounts:
                 account.job = st.SyncJob(
@@ -360,12 +487,26 @@ class AssoConnectSite:
                 )
         return self.page(
             request,
-            "import.html",
-            tab="import",
+            template,
+            tab=tab,
             selected=self.account(request),
             linxo_accounts=self.linxo_accounts(request),
             notice=NOTICES.get(request.query.get("ok", "")),
         )
+
+    def reconciliation(self, request: Request) -> Response:
+        return self._tab(request, "rapprochement.html", "rapprochement")
+
+    def history(self, request: Request) -> Response:
+        return self._tab(request, "historique.html", "historique")
+
+    def linxo_accounts(self, request: Request) -> list[st.LinxoAccount]:
+        """The accounts of the association's Linxo (what its LinxoConnect link offers)."""
+        owner = self.association(request).linxo_user
+        return [a for c in self.host.connections if c.owner == owner for a in c.accounts]
+
+    def import_tab(self, request: Request) -> Response:
+        return self._tab(request, "import.html", "import")
 
     def link(self, request: Request) -> Response:
         account = self.account(request, request.form.get("compte", ""))
@@ -375,7 +516,9 @@ class AssoConnectSite:
         account.linxo_account = chosen
         account.status = st.AWAITING_LINXO
         self.host.record.add(st.Event("link", self.name, subject=account.name, outcome=chosen))
-        return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}&ok=enregistre")
+        return Response.redirect(
+            self.here(request, f"{self.IMPORT}?compte={account.id}&ok=enregistre")
+        )
 
     def _start_sync(self, request: Request, where: str) -> tuple[st.AssoAccount | None, str]:
         account = self.account(request, request.form.get("compte", ""))
@@ -418,13 +561,15 @@ class AssoConnectSite:
             return self.page(request, "error.html", status=400)
         if outcome == "transient_error":
             return self.page(request, "unavailable.html", status=503)
-        return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}&ok=synchro")
+        return Response.redirect(
+            self.here(request, f"{self.IMPORT}?compte={account.id}&ok=synchro")
+        )
 
     def sync_manage(self, request: Request) -> Response:
         account, _ = self._start_sync(request, "manage")
         if account is None:
             return self.page(request, "error.html", status=400)
-        return Response.redirect(f"{ASSOCONNECT}{self.MANAGE}?ok=synchro")
+        return Response.redirect(self.here(request, f"{self.MANAGE}?ok=synchro"))
 
     def disconnect(self, request: Request) -> Response:
         account = self.account(request, request.form.get("compte", ""))
@@ -433,7 +578,7 @@ class AssoConnectSite:
         account.linxo_account = None
         account.status = st.NOT_FOUND
         self.host.record.add(st.Event("disconnect", self.name, subject=account.name))
-        return Response.redirect(f"{ASSOCONNECT}{self.IMPORT}?compte={account.id}")
+        return Response.redirect(self.here(request, f"{self.IMPORT}?compte={account.id}"))
 
     def manage(self, request: Request) -> Response:
         return self.page(request, "linxo.html", notice=NOTICES.get(request.query.get("ok", "")))

@@ -114,6 +114,8 @@ EventKind = Literal[
     "bank_credentials",
     "bank_code",
     "bank_app_validation",
+    "linxo_code",
+    "consent",
     "reauthentication",
     "link",
     "sync_click",
@@ -127,7 +129,8 @@ class Event:
     """One thing that happened on a sandboxed site. Never holds a password or a code."""
 
     kind: EventKind
-    """What happened: « login », « bank_credentials », « sync_click », « disconnect »…"""
+    """What happened: « login », « bank_credentials », « linxo_code », « sync_click »,
+    « disconnect », « consent »…"""
     site: str
     """The site: « linxo », « assoconnect », « bank » (« elsewhere » for a blocked request)."""
     subject: str = ""
@@ -172,6 +175,16 @@ class Record:
     def code_submissions(self) -> list[Event]:
         """Every one-time code submitted to the bank."""
         return self.of("bank_code")
+
+    @property
+    def linxo_code_submissions(self) -> list[Event]:
+        """Every code submitted to Linxo (the one it sends by e-mail), never its value."""
+        return self.of("linxo_code")
+
+    @property
+    def consents(self) -> list[Event]:
+        """Every answer to a cookie banner: outcome « accepted » or « refused »."""
+        return self.of("consent")
 
     @property
     def sync_clicks(self) -> list[Event]:
