@@ -22,7 +22,7 @@ def _close_browsers() -> Iterator[None]:
     BROWSERS.close()
 
 
-@pytest.fixture(params=["a", "b"], ids=["markup-a", "markup-b"])
+@pytest.fixture(params=os.environ.get("VARIANTS", "a,b").split(","))
 def variant(request: pytest.FixtureRequest) -> str:
     """Both recorded markups: page objects must not depend on one DOM."""
     value: str = request.param

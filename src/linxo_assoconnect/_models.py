@@ -409,10 +409,14 @@ class AssoConnectProfile(_SiteProfile):
     """The button of « Forcer la synchronisation »."""
     sync_started: tuple[str, ...] = (
         "synchronisation a été lancée",
+        "synchronisation a bien été lancée",
         "synchronisation lancée",
         "synchronisation est lancée",
+        "synchronisation démarrée",
         "import a été lancé",
         "import lancé",
+        "a bien été lancée",
+        "a été lancée",
     )
     """Words of the confirmation that a sync started."""
     manage: tuple[str, ...] = ("Gérer ses comptes bancaires synchronisés avec Linxo",)

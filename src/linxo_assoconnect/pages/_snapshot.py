@@ -350,9 +350,13 @@ class Snapshot:
         return [n for n in pool if n.is_radio]
 
     def new_texts(self, before: Snapshot) -> list[str]:
-        """Texts shown now that ``before`` did not show (a message that appeared)."""
-        seen = {fold(n.own) for n in before.nodes if n.own}
-        return [n.own for n in self.nodes if n.own and fold(n.own) not in seen]
+        """Texts that appeared since ``before``: on another document, all of them; on the same
+        one, those of elements not shown then or whose text changed (the same message shown
+        again in a new element counts)."""
+        if self.doc != before.doc:
+            return [n.own for n in self.nodes if n.own]
+        shown = {n.m: n.own for n in before.nodes if n.m}
+        return [n.own for n in self.nodes if n.own and shown.get(n.m) != n.own]
 
     def block(self, anchor: Node, alike: Sequence[Node], *, stop: Sequence[Node] = ()) -> Node:
         """The largest container of ``anchor`` holding no other of ``alike`` and none of

@@ -173,7 +173,14 @@ class PageObject:
         Meanwhile a cookie banner is answered (refused where it can be), news are closed, and
         nothing is decided while the page says it is loading.
         """
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        found = self._within(decide, self.timeout if timeout is None else timeout)
+        if found is None:
+            raise self._page_changed(what)
+        return found
+
+    def _within(self, decide: Callable[[Snapshot], T | None], seconds: float) -> T | None:
+        """`_until`, but None once ``seconds`` have passed without the page showing it."""
+        deadline = time.monotonic() + seconds
         while True:
             snapshot = self._read()
             if self._clear_the_way(snapshot):
@@ -184,7 +191,7 @@ class PageObject:
                     return found
             left = deadline - time.monotonic()
             if left <= 0:
-                raise self._page_changed(what)
+                return None
             self._changed(snapshot, left)
 
     def _loading(self, snapshot: Snapshot) -> bool:

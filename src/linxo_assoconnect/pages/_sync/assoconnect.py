@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Self
@@ -761,15 +762,20 @@ class RapprochementPage(PageObject):
                 return None
             return e.status
 
-        try:
-            return self._until(
-                settled, f"la fin de la synchronisation de « {name} »"
-            ), was_running
-        except PageChanged:
-            raise SyncFailed(
-                f"La synchronisation de « {name} » est toujours en cours après "
-                f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
-            ) from None
+        # A page that does not update by itself is read again as a person would: from the
+        # site's entry, by the menus (never by reloading what may be a form's answer).
+        deadline = time.monotonic() + self.timeout
+        while (left := deadline - time.monotonic()) > 0:
+            status = self._within(settled, min(left, max(self.timeout / 3, 2.0)))
+            if status is not None:
+                return status, was_running
+            if time.monotonic() < deadline:
+                self._goto(f"{self.base_url}/", "la page d’accueil d’AssoConnect")
+                self._select(name)
+        raise SyncFailed(
+            f"La synchronisation de « {name} » est toujours en cours après "
+            f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
+        )
 
     # The fallback page -----------------------------------------------------------------
 
