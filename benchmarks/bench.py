@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, Page, async_playwright
 from pydantic import SecretStr
@@ -102,6 +103,33 @@ async def library_flow(page: Page) -> None:
         raise RuntimeError(f"the library did not restore everything: {report}")
 
 
+class PlaywrightCalls:
+    """Counts the calls a flow makes to the Playwright driver (the sandbox's routing aside)."""
+
+    count = 0
+
+    def __enter__(self) -> PlaywrightCalls:
+        from playwright._impl.connection import Connection
+
+        self._original = original = Connection.send_message_to_server
+
+        def counted(connection: Any, owner: Any, method: str, *args: Any) -> Any:
+            if method != "__waitInfo__" and type(owner).__name__ != "Route":
+                self.count += 1
+            return original(connection, owner, method, *args)
+
+        Connection.send_message_to_server = counted  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        from playwright._impl.connection import Connection
+
+        Connection.send_message_to_server = self._original  # type: ignore[method-assign]
+
+
+LAST_CALLS: dict[str, int] = {}
+
+
 async def timed(
     browser: Browser, scenario: Scenario, flow: Callable[[Page], Awaitable[None]]
 ) -> tuple[float, Sandbox]:
@@ -111,8 +139,10 @@ async def timed(
     await sandbox.attach_async(context)
     page = await context.new_page()
     started = time.perf_counter()
-    await flow(page)
+    with PlaywrightCalls() as calls:
+        await flow(page)
     seconds = time.perf_counter() - started
+    LAST_CALLS[getattr(flow, "__name__", "flow")] = calls.count
     await context.close()
     broken = [c.bank for c in sandbox.connections if not c.healthy]
     idle = [a.name for s in sandbox.associations[:1] for a in s.accounts if not a.sync_active]
@@ -125,6 +155,7 @@ async def overhead(browser: Browser, runs: int) -> Figure:
     library: list[float] = []
     script: list[float] = []
     pages: dict[str, int] = {}
+    calls: dict[str, int] = {}
     await timed(browser, SCENARIO, library_flow)  # warm-up: caches, first renderer
     for run in range(runs):  # interleaved, each first in turn
         pair = [("library", library, library_flow), ("script", script, restore_by_hand)]
@@ -132,6 +163,7 @@ async def overhead(browser: Browser, runs: int) -> Figure:
             seconds, sandbox = await timed(browser, SCENARIO, flow)
             times.append(seconds)
             pages[name] = len([r for r in sandbox.record.requests if SYNC_POLL not in r])
+            calls[name] = LAST_CALLS[flow.__name__]
     ratio = statistics.median(library) / statistics.median(script)
     return Figure(
         "1. Overhead: library / hand-written script (same clicks, same browser)",
@@ -143,6 +175,8 @@ async def overhead(browser: Browser, runs: int) -> Figure:
             f"script: {spread(script)}",
             f"requests to the sites (sync polling aside): library {pages['library']}, "
             f"script {pages['script']}",
+            f"Playwright calls per restore (the sandbox's routing aside): library "
+            f"{calls['library']}, script {calls['script']}",
         ],
     )
 

@@ -9,6 +9,19 @@ import pytest
 from helpers import BROWSERS, run_async
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--seeds",
+        type=int,
+        default=3,
+        help="how many random markups the whole restore runs on (tests marked seeds)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "seeds: the whole restore on --seeds random markups")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _user_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Saved logins and evidence go to the test session's folders, never the user's."""
@@ -22,7 +35,7 @@ def _close_browsers() -> Iterator[None]:
     BROWSERS.close()
 
 
-@pytest.fixture(params=os.environ.get("VARIANTS", "a,b").split(","))
+@pytest.fixture(params=["a", "b"], ids=["markup-a", "markup-b"])
 def variant(request: pytest.FixtureRequest) -> str:
     """Both recorded markups: page objects must not depend on one DOM."""
     value: str = request.param

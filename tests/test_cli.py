@@ -47,12 +47,14 @@ def test_demo_json_report_on_the_other_markup() -> None:
 
 
 @pytest.mark.parametrize(
-    ("scenario", "error"),
-    [("wrong_password", "BankAuthFailed"), ("layout_changed", "PageChanged")],
+    ("scenario", "error", "code"),
+    [("wrong_password", "BankAuthFailed", 3), ("layout_changed", "PageChanged", 4)],
 )
-def test_demo_failures_exit_non_zero_with_a_clear_message(scenario: str, error: str) -> None:
+def test_demo_failures_exit_with_the_documented_code_and_a_clear_message(
+    scenario: str, error: str, code: int
+) -> None:
     result = run("demo", "--scenario", scenario)
-    assert result.returncode == 1
+    assert result.returncode == code  # as `linxo-assoconnect --help` documents them
     assert error in result.stderr
     assert "Traceback" not in result.stderr
     shown = re.search(r"(?:enregistrées dans|montrait la page :) (\S+)", result.stderr)

@@ -11,6 +11,7 @@ from ._errors import LinxoAssoconnectError
 from ._models import AssoBankAccount, BankConnection, Credentials, RestoreReport
 from ._retry import RetryPolicy
 from ._text import euros, shown_at
+from .flows._many import EXIT_CODES, outcome_of
 from .session._async.session import Session
 from .testing import (
     DEMO_ASSOCONNECT,
@@ -109,7 +110,7 @@ async def run_demo(
         print(f"Balisage : {sandbox.markup.describe()}", file=sys.stderr)
         if error.evidence is not None and str(error.evidence) not in str(error):
             print(f"Ce que montrait la page : {error.evidence}", file=sys.stderr)
-        return 1
+        return EXIT_CODES[outcome_of(error)]  # the codes of `--help`, as for `restore`
     if as_json:
         print(report.model_dump_json(indent=2))
     else:

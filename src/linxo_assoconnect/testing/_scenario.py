@@ -200,7 +200,8 @@ SCENARIOS: dict[str, Scenario] = {
     "sms_code": Scenario(broken_banks=("Banque Populaire Exemple",), bank_sca="sms"),
     "app_validation": Scenario(broken_banks=("Banque Populaire Exemple",), bank_sca="app"),
     "layout_changed": Scenario(
-        changed_labels={"Synchroniser": "Lancer l’import", "M’authentifier": "Se reconnecter"}
+        broken_banks=("Banque Populaire Exemple",),
+        changed_labels={"Synchroniser": "Lancer l’import", "M’authentifier": "Se reconnecter"},
     ),
     "demo": Scenario(
         broken_banks=("Banque Populaire Exemple",),

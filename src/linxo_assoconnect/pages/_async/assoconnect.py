@@ -293,9 +293,9 @@ class RapprochementPage(PageObject):
         """The association the page says is open, if it is the one wanted."""
         shown = [
             *(n.selected for n in s.nodes if n.tag == "select"),
-            *(" ".join(n.names) for n in s.nodes if n.c and n.names),
-            *(n.own for n in s.nodes if n.heading),
+            *(n.names[0] for n in s.nodes if n.c and n.names and len(n.names[0]) < 80),
             s.title,
+            *(n.own for n in s.nodes if n.heading),
         ]
         wanted = fold(self.association)
         for text in shown:
@@ -304,11 +304,14 @@ class RapprochementPage(PageObject):
         return None
 
     def _full_name(self, text: str) -> str:
-        """« Association Exemple » from a switcher's « Association Exemple ▾ »."""
-        wanted = fold(self.association)
-        for piece in re.split(r"\s[-–—|·▾▼]\s?|\s{2,}", text):
-            if wanted in fold(piece):
-                return piece.strip(" ▾▼")
+        """The association's whole name where ``text`` shows it: « Club Exemple de Voile »
+        from « Bonjour, bienvenue sur l’espace de Club Exemple de Voile » or a switcher's
+        « Club Exemple de Voile ▾ », for « club exemple »."""
+        pattern = label_regex(self.association)
+        for piece in re.split(r"\s[-–—|·▾▼]\s?|\s{2,}|[▾▼]", text):
+            found = pattern.search(piece)
+            if found:
+                return piece[found.start() :].strip(" .!")
         return self.association
 
     def _done(self, name: str) -> None:
@@ -461,7 +464,7 @@ class RapprochementPage(PageObject):
         if not label:  # a radio with no label: the text beside it
             parent = s.nodes[radio.p] if radio.p >= 0 else radio
             label = s.text(parent)
-        return _AMOUNT_AT_END.sub("", " ".join(label.split())).strip()
+        return _AMOUNT_AT_END.sub("", " ".join(label.split())).strip(" -–—:·|")
 
     async def _read_tab(self) -> tuple[Snapshot, _Tab]:
         """The tab as shown now; back to it by the menus if the page is elsewhere."""
