@@ -48,6 +48,13 @@ def test_marker_chooses_the_scenario(linxo_sandbox: Sandbox, linxo_scenario: Sce
     assert linxo_sandbox.connection("Crédit Coopératif").healthy
 
 
+@pytest.mark.linxo_scenario("sync_running", variant="random:17", cookie_consent=True)
+def test_marker_takes_a_seed_and_switches(linxo_sandbox: Sandbox) -> None:
+    assert linxo_sandbox.markup.name == "random:17"
+    assert linxo_sandbox.markup.cookie_consent
+    assert linxo_sandbox.scenario.sync_running_at_start
+
+
 def test_no_marker_is_a_calm_day(linxo_sandbox: Sandbox) -> None:
     assert linxo_sandbox.scenario == Scenario()
     assert all(c.healthy for c in linxo_sandbox.connections)
@@ -75,12 +82,13 @@ def inner_project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_plugin_serves_the_sandbox_to_pytest_playwright(inner_project: pytest.Pytester) -> None:
     result = inner_project.runpytest_subprocess(*INNER_OPTIONS, "-v")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
         [
             "plugins:*linxo-assoconnect-*",
             "*::test_page_browses_the_sandboxed_linxo?chromium? PASSED*",
             "*::test_marker_chooses_the_scenario?chromium? PASSED*",
+            "*::test_marker_takes_a_seed_and_switches?chromium? PASSED*",
             "*::test_no_marker_is_a_calm_day?chromium? PASSED*",
         ]
     )
@@ -92,6 +100,21 @@ def test_marker_and_fixtures_come_from_the_plugin(inner_project: pytest.Pytester
     assert result.ret != pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["*'linxo_scenario' not found in `markers` configuration option*"])
     result.stdout.no_fnmatch_line("*passed*")
+
+
+def test_an_unknown_markup_in_the_marker_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.linxo_scenario(variant="c")
+        def test_it(linxo_scenario):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess(*INNER_OPTIONS)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*balisage inconnu*acceptés a, b, bare et random:N*"])
 
 
 def test_plugin_documents_its_marker(pytester: pytest.Pytester) -> None:

@@ -473,6 +473,8 @@ class AssoConnectSite:
         wanted = request.query.get("id", "")
         chosen = next((a for a in self.host.associations if a.id == wanted), None)
         if chosen is None:
+            if not self.host.markup.components:  # the recorded pages have no chooser
+                return Response.redirect(f"{ASSOCONNECT}/")
             return self.page(request, "chooser.html")
         self.sessions[request.cookies[self.cookie]] = wanted
         return Response.redirect(self.url("/", chosen))

@@ -28,7 +28,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "linxo_scenario(name=None, **fields): the sandbox scenario of the test "
-        "(a name from linxo_assoconnect.testing.SCENARIOS, a Scenario, and field overrides)",
+        "(a name from linxo_assoconnect.testing.SCENARIOS, a Scenario, and field overrides, "
+        "e.g. variant='bare' or variant='random:17')",
     )
 
 
@@ -40,7 +41,10 @@ def linxo_scenario(request: pytest.FixtureRequest) -> Scenario:
         return Scenario()
     base = marker.args[0] if marker.args else Scenario()
     scenario = SCENARIOS[base] if isinstance(base, str) else base
-    return scenario.model_copy(update=marker.kwargs) if marker.kwargs else scenario
+    if not marker.kwargs:
+        return scenario
+    # Validated, so that ``variant="nonsense"`` is an error listing the markups accepted.
+    return Scenario.model_validate({**scenario.model_dump(), **marker.kwargs})
 
 
 @pytest.fixture
