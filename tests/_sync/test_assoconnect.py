@@ -12,6 +12,7 @@ from helpers import ASSOCONNECT, FAST_RETRY, sandboxed, credentials
 from linxo_assoconnect import (
     AccountNotFound,
     AssoConnectLoginPage,
+    AssoConnectProfile,
     LoginFailed,
     PageChanged,
     RapprochementPage,
@@ -173,3 +174,16 @@ def test_a_sync_longer_than_the_timeout_is_never_clicked_again(variant: str) -> 
         with pytest.raises(SyncFailed, match="toujours en cours"):
             tab.force_sync("Compte courant")
         assert [(e.where, e.outcome) for e in sandbox.record.sync_clicks] == [("import", "started")]
+
+
+def test_a_renamed_button_is_a_line_of_profile(variant: str) -> None:
+    scenario = Scenario(variant=variant, changed_labels={"Synchroniser": "Lancer l’import"})
+    with sandboxed(scenario) as (page, sandbox):
+        AssoConnectLoginPage(page).login(ASSOCONNECT)
+        profile = AssoConnectProfile(sync=("Synchroniser", "Lancer l'import"))
+        tab = RapprochementPage(
+            page, association="Association Exemple", retry=FAST_RETRY, timeout=10, profile=profile
+        )
+        result = (tab.open()).force_sync("Compte courant")
+        assert result.ok and result.attempts == 1
+        assert [e.outcome for e in sandbox.record.sync_clicks] == ["started"]
