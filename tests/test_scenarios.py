@@ -281,11 +281,14 @@ async def test_linxo_code_by_e_mail_is_asked_once(variant: str, fields: int) -> 
 async def test_a_refused_linxo_code_is_not_typed_again(variant: str) -> None:
     scenario = Scenario(variant=variant, linxo_asks_code=True, linxo_rejects_code=True)
     asked: list[str] = []
+
+    def otp() -> str:
+        asked.append("code")
+        return DEMO_LINXO_CODE
+
     async with async_sandboxed(scenario) as (page, sandbox):
         with pytest.raises(LoginFailed) as caught:
-            await LinxoLoginPage(page, timeout=10).login(
-                LINXO, otp=lambda: asked.append("code") or DEMO_LINXO_CODE
-            )
+            await LinxoLoginPage(page, timeout=10).login(LINXO, otp=otp)
         assert DEMO_LINXO_CODE not in str(caught.value)
         assert asked == ["code"]
         assert [e.outcome for e in sandbox.record.linxo_code_submissions] == ["refused"]

@@ -148,10 +148,14 @@ class PageObject:
             self.page.wait_for_load_state("domcontentloaded", timeout=self._ms)
 
     def _changed(self, snapshot: Snapshot, seconds: float) -> None:
-        """Wait, at most ``seconds``, for the page to change since ``snapshot``."""
+        """Wait, at most ``seconds``, for the page to change since ``snapshot``.
+
+        At most a second, too: what CSS alone changes (a transition ending, a hover) is no
+        change of the document, and is seen by reading the page again."""
+        wait = min(max(seconds, 0.05), 1.0)
         try:
             self.page.wait_for_function(
-                CHANGED_JS, arg=[snapshot.doc, snapshot.changes], timeout=max(seconds, 0.05) * 1000
+                CHANGED_JS, arg=[snapshot.doc, snapshot.changes], timeout=wait * 1000
             )
         except PlaywrightTimeoutError:
             return
