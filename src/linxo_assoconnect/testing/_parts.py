@@ -7,12 +7,13 @@ one script (fixtures/parts/runtime.js) handles, so that a page updated in place 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 from markupsafe import Markup as Html
 from markupsafe import escape
 
+from .._text import fold
 from ._markup import Markup
 
 __all__ = ["Parts"]
@@ -33,9 +34,14 @@ def _attrs(pairs: dict[str, str | None]) -> str:
 class Parts:
     """The widgets of one site, as one markup draws them."""
 
-    def __init__(self, markup: Markup, site: str) -> None:
+    def __init__(
+        self, markup: Markup, site: str, renamed: Mapping[str, str] | None = None
+    ) -> None:
         self.m = markup
         self.site = site
+        self._renamed = {fold(old): new for old, new in (renamed or {}).items()}
+        """The scenario's `changed_labels`, applied to words before they are drawn (so that
+        split or uppercased labels change too)."""
         self.kind = getattr(markup, f"{site}_control", "div")
         self._counter = 0
 
@@ -51,11 +57,11 @@ class Parts:
 
     def w(self, text: str) -> Html:
         """A text of the page, with this markup's apostrophe."""
-        return escape(self.m.word(text))
+        return escape(self.m.word(self._renamed.get(fold(text), text)))
 
     def label(self, text: str, *, icon: str = "") -> Html:
         """The visible text of a control: plain, after an icon, split in spans, or uppercased."""
-        word = self.m.word(text)
+        word = self.m.word(self._renamed.get(fold(text), text))
         style = self.m.control_text
         if style == "icon":
             return Html('<i class="sb-icon sb-icon-{}" aria-hidden="true"></i> {}').format(

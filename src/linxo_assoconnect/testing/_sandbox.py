@@ -214,7 +214,7 @@ class Sandbox:
         url = request.url.split("#")[0] if request is not None else ""
         base = "" if request is None else AssoConnectSite.base_of(request)
         return {
-            "ui": Parts(markup, site),
+            "ui": Parts(markup, site, self.scenario.changed_labels),
             "m": markup,
             "consent": markup.cookie_consent and site != "bank" and CONSENT_COOKIE not in cookies,
             "news": news,
