@@ -13,7 +13,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--seeds",
         type=int,
-        default=3,
+        default=2,
         help="how many random markups the whole restore runs on (tests marked seeds)",
     )
 

@@ -353,7 +353,8 @@ def switch_association(page: Page, sandbox: Sandbox, club: str) -> None:
     expect(page.get_by_text(words(f"Bonjour, bienvenue sur l’espace de {club}"))).to_be_visible()
 
 
-@pytest.mark.parametrize("variant", variant_ids(VARIANTS))
+# On the component markups: tests/test_sandbox.py drives a and b through the same by hand.
+@pytest.mark.parametrize("variant", variant_ids(COMPONENTS))
 def test_running_sync_transient_error_then_the_fallback_page(variant: str) -> None:
     scenario = Scenario(
         variant=variant,

@@ -80,9 +80,9 @@ def bank(otp: bool = True) -> dict[str, object]:
 # Linxo and the bank ------------------------------------------------------------------
 
 
-async def test_mes_comptes_unknown_and_loosely_written_banks(markup: str) -> None:
+async def test_mes_comptes_unknown_and_loosely_written_banks_headless(markup: str) -> None:
     scenario = Scenario(variant=markup, broken_banks=(BROKEN,))
-    async with async_sandboxed(scenario) as (page, _):
+    async with async_sandboxed(scenario) as (page, sandbox):
         settings = await mes_comptes(page)
         found = {c.bank: c for c in await settings.connections()}
         assert set(found) == {BROKEN, "Crédit Coopératif Exemple"}, seen_on(markup)
@@ -95,6 +95,13 @@ async def test_mes_comptes_unknown_and_loosely_written_banks(markup: str) -> Non
         assert sorted(caught.value.choices) == sorted(found), seen_on(markup)
         loosely = await settings.reauthenticate("credit  cooperatif", BankAuthPage(page))
         assert loosely.already_healthy and loosely.bank == "Crédit Coopératif Exemple"
+        # The broken one, headless and with no bank login: a person must act, and is told so
+        # before anything is typed at the bank.
+        started = time.monotonic()
+        with pytest.raises(HumanActionRequired):
+            await settings.reauthenticate(BROKEN, BankAuthPage(page))
+        assert time.monotonic() - started < 20, seen_on(markup)
+        assert sandbox.record.credential_submissions == []
 
 
 async def test_reauthentication_by_sms_code_keeps_secrets_out(
@@ -141,17 +148,6 @@ async def test_wrong_code_is_submitted_once(markup: str) -> None:
         with pytest.raises(BankAuthFailed, match="code"):
             await settings.reauthenticate(BROKEN, BankAuthPage(page, **bank()))  # type: ignore[arg-type]
         assert [e.outcome for e in sandbox.record.code_submissions] == ["refused"]
-
-
-async def test_headless_bank_step_needs_a_person(markup: str) -> None:
-    scenario = Scenario(variant=markup, broken_banks=(BROKEN,))
-    async with async_sandboxed(scenario) as (page, sandbox):
-        settings = await mes_comptes(page)
-        started = time.monotonic()
-        with pytest.raises(HumanActionRequired):
-            await settings.reauthenticate(BROKEN, BankAuthPage(page))
-        assert time.monotonic() - started < 20, seen_on(markup)
-        assert sandbox.record.credential_submissions == []
 
 
 # AssoConnect ---------------------------------------------------------------------------
