@@ -118,7 +118,6 @@ class PageObject:
         self.page = page
         self.timeout = timeout
         self._step = ""  # the public step being run, for evidence
-        self._reads = 0
         self._answered: set[tuple[str, str]] = set()  # interstitials answered, per document
 
     @property
@@ -130,7 +129,6 @@ class PageObject:
     def _read(self) -> Snapshot:
         """What the page shows now, in one call (again if a navigation got in the way)."""
         for _ in range(20):
-            self._reads += 1
             try:
                 raw = self.page.evaluate(
                     SNAPSHOT_JS, {"gen": f"r{next(_READS)}", "mark": MARK}
