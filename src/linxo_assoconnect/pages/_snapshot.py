@@ -361,6 +361,11 @@ class Snapshot:
         shown = {n.m: n.own for n in before.nodes if n.m}
         return [n.own for n in self.nodes if n.own and shown.get(n.m) != n.own]
 
+    @staticmethod
+    def prominent(nodes: Sequence[Node]) -> Node:
+        """The text a person reads as the title: a heading, else bold text, else the first."""
+        return max(nodes, key=lambda n: (n.heading, n.bold, -n.i))
+
     def block(self, anchor: Node, alike: Sequence[Node], *, stop: Sequence[Node] = ()) -> Node:
         """The largest container of ``anchor`` holding no other of ``alike`` and none of
         ``stop``: the part of the page that is about the same thing as ``anchor``."""

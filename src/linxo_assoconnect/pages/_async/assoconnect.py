@@ -278,7 +278,7 @@ class RapprochementPage(PageObject):
         """The name a control shows: its most prominent text, else its accessible name."""
         texts = [x for x in s.inside(node) if x.own and any(c.isalpha() for c in x.own)]
         if texts:
-            return max(texts, key=lambda x: (x.heading, x.bold, -x.i)).own
+            return s.prominent(texts).own
         return node.names[0] if node.names else ""
 
     def _landed_in(self, s: Snapshot, name: str, before: Snapshot) -> bool | None:
@@ -389,11 +389,15 @@ class RapprochementPage(PageObject):
                     break
             if label is None:
                 continue
-            status = next((w for w in statuses if contains_word(anchor.own, (w,))), anchor.own)
+            status = self._status_label(anchor.own)
             name = self._strip_status(label.own) if label is anchor else label.own
             if name and name not in entries:
                 entries[name] = _Entry(name, box, label, status)
         return list(entries.values())
+
+    def _status_label(self, text: str) -> str:
+        """The profile's status that ``text`` shows (as the profile writes it), else ``text``."""
+        return next((w for w in self._status_words() if contains_word(text, (w,))), text)
 
     def _strip_status(self, text: str) -> str:
         for word in self._status_words():
@@ -437,7 +441,7 @@ class RapprochementPage(PageObject):
         found = candidates or ibans
         if not found:
             return None
-        return max(found, key=lambda n: (n.heading, n.bold, -n.i))
+        return s.prominent(found)
 
     def _panel(self, s: Snapshot, titles: list[Node]) -> tuple[Node | None, list[Node]]:
         """The selected account's panel (around « Sélection du compte Linxo associé ») and its
@@ -774,7 +778,10 @@ class RapprochementPage(PageObject):
             if time.monotonic() < deadline:
                 await self._goto(f"{self.base_url}/", "la page d’accueil d’AssoConnect")
                 await self._select(name)
-        raise SyncFailed(
+        raise self._still_running(name)
+
+    def _still_running(self, name: str) -> SyncFailed:
+        return SyncFailed(
             f"La synchronisation de « {name} » est toujours en cours après "
             f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
         )
@@ -795,10 +802,7 @@ class RapprochementPage(PageObject):
             label = self._name_in(s, box, status or button)
             if label is None:
                 continue
-            shown = next(
-                (w for w in self._status_words() if status and contains_word(status.own, (w,))),
-                status.own if status else "",
-            )
+            shown = self._status_label(status.own) if status else ""
             rows.setdefault(label.own, (box, button, shown))
         return rows
 
@@ -863,7 +867,4 @@ class RapprochementPage(PageObject):
         try:
             return await self._until(settled, f"la fin de la synchronisation de « {key} »")
         except PageChanged:
-            raise SyncFailed(
-                f"La synchronisation de « {key} » est toujours en cours après "
-                f"{self.timeout:g} s. Elle n’a pas été relancée : regardez à nouveau plus tard."
-            ) from None
+            raise self._still_running(key) from None

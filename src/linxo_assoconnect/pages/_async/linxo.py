@@ -291,7 +291,7 @@ class LinxoSettings(PageObject):
             candidates.append(n)
         if not candidates:
             return None
-        return max(candidates, key=lambda n: (n.heading, n.bold, -n.i))
+        return s.prominent(candidates)
 
     def _dialogs(self, s: Snapshot) -> list[tuple[Node, Node]]:
         """Each « Connexion sécurisée » shown, with its confirming « M'authentifier »."""
