@@ -27,7 +27,6 @@ from linxo_assoconnect.aio import (
     HumanActionRequired,
     LinxoLoginPage,
     LinxoSettings,
-    LoginFailed,
     PageChanged,
     RapprochementPage,
     restore,
@@ -35,7 +34,6 @@ from linxo_assoconnect.aio import (
 from linxo_assoconnect.testing import (
     DEMO_BANK,
     DEMO_LINXO,
-    DEMO_LINXO_CODE,
     DEMO_SMS_CODE,
     SCENARIOS,
     Markup,
@@ -248,50 +246,3 @@ async def test_the_whole_restore(seed: str) -> None:
         assert len(recorded.record.credential_submissions) == 1
         assert recorded.record.disconnects == []
         assert recorded.record.blocked == []
-
-
-# Linxo's code by e-mail ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("fields", [1, 6])
-@pytest.mark.parametrize("variant", ["bare", "random:1", "random:2"])
-async def test_linxo_code_by_e_mail_is_asked_once(variant: str, fields: int) -> None:
-    scenario = Scenario(
-        variant=variant, linxo_login="two_steps", linxo_asks_code=True, linxo_code_fields=fields
-    )
-    asked: list[str] = []
-
-    def otp() -> str:
-        asked.append("code")
-        return DEMO_LINXO_CODE
-
-    async with async_sandboxed(scenario) as (page, sandbox):
-        await LinxoLoginPage(page, timeout=10).login(LINXO, otp=otp)
-        assert "/secured/" in page.url, seen_on(variant)
-        assert asked == ["code"]
-        assert [e.outcome for e in sandbox.record.linxo_code_submissions] == ["ok"]
-        assert DEMO_LINXO_CODE not in str(sandbox.record.events)
-
-
-@pytest.mark.parametrize("variant", ["bare", "random:2"])
-async def test_a_refused_linxo_code_is_not_typed_again(variant: str) -> None:
-    scenario = Scenario(variant=variant, linxo_asks_code=True, linxo_rejects_code=True)
-    asked: list[str] = []
-
-    def otp() -> str:
-        asked.append("code")
-        return DEMO_LINXO_CODE
-
-    async with async_sandboxed(scenario) as (page, sandbox):
-        with pytest.raises(LoginFailed) as caught:
-            await LinxoLoginPage(page, timeout=10).login(LINXO, otp=otp)
-        assert DEMO_LINXO_CODE not in str(caught.value)
-        assert asked == ["code"]
-        assert [e.outcome for e in sandbox.record.linxo_code_submissions] == ["refused"]
-
-
-async def test_headless_linxo_code_without_otp_needs_a_person() -> None:
-    async with async_sandboxed(Scenario(variant="bare", linxo_asks_code=True)) as (page, sandbox):
-        with pytest.raises(HumanActionRequired, match="otp"):
-            await LinxoLoginPage(page, timeout=10).login(LINXO)
-        assert sandbox.record.linxo_code_submissions == []

@@ -43,15 +43,19 @@ def restore(
     retry: RetryPolicy | None = None,
     timeout: float = 30.0,
     bank_timeout: float = 600.0,
+    linxo_otp: SyncOtp | None = None,
 ) -> RestoreReport:
     """Restore what is broken, as the tutorial does, and report the state before and after.
 
-    Linxo: every broken connection is re-authenticated (the bank step by ``bank``/``otp``/
-    ``profile``, or by a person in a headed browser). AssoConnect: every account of
-    ``association`` whose import is not active is re-linked if needed (to ``links[account]``,
-    else the Linxo account of the same name) and its sync forced.
+    Linxo: the login (``linxo_otp`` gives the code Linxo may send by e-mail; without it a
+    person types it in a headed browser); every broken connection is re-authenticated (the
+    bank step by ``bank``/``otp``/``profile``, or by a person in a headed browser).
+    AssoConnect: every account of ``association`` whose import is not active is re-linked if
+    needed (to ``links[account]``, else the Linxo account of the same name) and its sync forced.
     """
-    LinxoLoginPage(page, base_url=linxo_url, timeout=timeout).login(linxo)
+    LinxoLoginPage(
+        page, base_url=linxo_url, timeout=timeout, person_timeout=bank_timeout
+    ).login(linxo, otp=linxo_otp)
     settings = LinxoSettings(page, base_url=linxo_url, retry=retry, timeout=timeout).open()
     linxo_side = repair_connections(
         settings,

@@ -466,6 +466,13 @@ class PageObject:
         logger.info("%s: %s on %s; evidence in %s", what, type(error).__name__, where, folder)
         return folder
 
+    async def _is_headless(self, told: bool | None) -> bool:
+        """Whether nobody can see this browser: as ``told``, else as the browser says."""
+        if told is not None:
+            return told
+        agent: str = await self.page.evaluate("navigator.userAgent")
+        return "Headless" in agent
+
     @asynccontextmanager
     async def _typing_secrets(self) -> AsyncIterator[None]:
         """Type a password or a code inside: no trace records it, nor the page holding it.

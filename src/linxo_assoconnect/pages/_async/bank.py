@@ -152,7 +152,7 @@ class BankAuthPage(PageObject):
 
     async def _wait_for_person(self, bank: str, action: str, *, in_browser: bool = True) -> None:
         """Wait, bounded, until the bank sends the browser on; a person is doing ``action``."""
-        if in_browser and await self._is_headless():
+        if in_browser and await self._is_headless(self.headless):
             raise HumanActionRequired(
                 f"La banque demande de {action} : une personne doit le faire dans une fenêtre "
                 "de navigateur visible (headless=False), ou donnez les identifiants de la "
@@ -176,9 +176,3 @@ class BankAuthPage(PageObject):
     def _back(self, url: str) -> bool:
         """Whether the bank has sent the browser back (to Linxo: any host of its domain)."""
         return domain_of(url) == self.return_domain
-
-    async def _is_headless(self) -> bool:
-        if self.headless is not None:
-            return self.headless
-        agent: str = await self.page.evaluate("navigator.userAgent")
-        return "Headless" in agent

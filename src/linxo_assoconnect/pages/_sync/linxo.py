@@ -32,7 +32,12 @@ def _is_secured(url: str) -> bool:
 
 
 class LinxoLoginPage(PageObject):
-    """Linxo's login page, ``{base_url}/auth.page#Login``."""
+    """Linxo's login page, ``{base_url}/auth.page#Login``.
+
+    ``person_timeout``: how long a person has to type Linxo's e-mail code in a visible window
+    when no ``otp`` gives it. ``headless``: whether nobody can see the browser (read from the
+    browser if None).
+    """
 
     def __init__(
         self,
@@ -41,10 +46,14 @@ class LinxoLoginPage(PageObject):
         base_url: str = LINXO_URL,
         timeout: float = 30.0,
         profile: LinxoProfile | None = None,
+        person_timeout: float = 600.0,
+        headless: bool | None = None,
     ) -> None:
         super().__init__(page, timeout=timeout)
         self.base_url = base_url.rstrip("/")
         self.profile = profile or LinxoProfile()
+        self.person_timeout = person_timeout
+        self.headless = headless
         self._site = self.profile
         self._home = domain_of(self.base_url)
 
@@ -110,18 +119,23 @@ class LinxoLoginPage(PageObject):
         logger.info("Linxo accepted the e-mail code")
 
     def _wait_for_person(self) -> None:
-        agent: str = self.page.evaluate("navigator.userAgent")
-        if "Headless" in agent:
+        """Wait, bounded, until a person has typed the code and Linxo let them in."""
+        if self._is_headless(self.headless):
             raise HumanActionRequired(
                 "Linxo demande le code envoyé par e-mail : passez otp= à login() (une fonction "
                 "qui le renvoie), ou faites-le saisir dans une fenêtre visible (headless=False)."
             )
-        logger.warning("Dans la fenêtre du navigateur : saisir le code envoyé par Linxo.")
+        logger.warning(
+            "Dans la fenêtre du navigateur : saisir le code envoyé par Linxo (%g s au plus).",
+            self.person_timeout,
+        )
         try:
-            self.page.wait_for_url(_is_secured, timeout=600_000)
+            with self._typing_secrets():  # no trace of what the person types
+                self.page.wait_for_url(_is_secured, timeout=self.person_timeout * 1000)
         except PlaywrightError:
             raise HumanActionRequired(
-                "Personne n’a saisi le code envoyé par Linxo dans le temps imparti."
+                "Personne n’a saisi le code envoyé par Linxo dans le temps imparti "
+                f"({self.person_timeout:g} s)."
             ) from None
 
 

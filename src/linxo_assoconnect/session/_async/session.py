@@ -509,7 +509,8 @@ class Session:
         """Linxo's « Mes comptes » for ``credentials``, logged in (a saved login is reused).
 
         ``window``: in a visible browser window, for a person to do the bank step. ``otp``:
-        where the code Linxo sends by e-mail comes from, if Linxo asks for one.
+        where the code Linxo sends by e-mail comes from, if Linxo asks for one (without it, a
+        person types it in a visible window, within ``bank_timeout``).
         """
         identity = await self._identity(LINXO, credentials.username, window=window)
         settings = LinxoSettings(
@@ -524,6 +525,7 @@ class Session:
             base_url=self.linxo_url,
             timeout=self.timeout,
             profile=self.linxo_profile,
+            person_timeout=self.bank_timeout,
         )
         if not await self._reused(identity, settings):
             await login.login(credentials, otp=otp)
@@ -583,9 +585,10 @@ class Session:
         otp: AsyncOtp | None = None,
         profile: BankProfile | None = None,
         links: Mapping[str, str] | None = None,
+        linxo_otp: AsyncOtp | None = None,
     ) -> RestoreReport:
         """`linxo_assoconnect.restore` with this session's browser, logins and evidence."""
-        linxo_side = await self._repair_linxo(linxo, bank, otp, profile)
+        linxo_side = await self._repair_linxo(linxo, bank, otp, profile, linxo_otp)
         tab = await self.rapprochement(assoconnect, association)
         return report(tab.association, linxo_side, await repair_accounts(tab, links))
 
@@ -595,12 +598,14 @@ class Session:
         bank: Credentials | Callable[[str], Credentials | None] | None,
         otp: AsyncOtp | None,
         profile: BankProfile | None,
+        linxo_otp: AsyncOtp | None = None,
     ) -> Repair[BankConnection, ReauthResult]:
         """Steps 1 to 4: every broken connection of ``linxo`` re-authenticated at its bank,
-        with ``bank``'s login (or the one it gives for that bank's name), else by a person."""
+        with ``bank``'s login (or the one it gives for that bank's name), else by a person.
+        ``linxo_otp`` gives Linxo's e-mail code, if Linxo asks for one."""
         bank_for = bank if callable(bank) else (lambda _name: bank)
-        settings = await self.linxo(linxo)
-        settings = await self._where_a_person_can_act(settings, linxo, bank_for, otp)
+        settings = await self.linxo(linxo, otp=linxo_otp)
+        settings = await self._where_a_person_can_act(settings, linxo, bank_for, otp, linxo_otp)
         return await repair_connections(
             settings,
             lambda name: BankAuthPage(
@@ -618,6 +623,7 @@ class Session:
         linxo: Credentials,
         bank_for: Callable[[str], Credentials | None],
         otp: AsyncOtp | None,
+        linxo_otp: AsyncOtp | None,
     ) -> LinxoSettings:
         """« Mes comptes » where a person can do the bank step, if a connection needs it.
 
@@ -630,7 +636,7 @@ class Session:
         if not broken or (filled and otp is not None) or not self.headless or not local:
             return settings
         if display_available():
-            return await self.linxo(linxo, window=True)
+            return await self.linxo(linxo, window=True, otp=linxo_otp)
         if filled:  # the bank may validate in its app: no person at the browser
             return settings
         raise HumanActionRequired(
