@@ -101,21 +101,25 @@ def unused_port() -> Iterator[int]:
 
 @dataclass
 class StoredMessage:
-    """One message of the folder: its UID, raw bytes and flags."""
+    """One message of the folder: its UID, raw bytes, flags and when it arrived."""
 
     uid: int
     raw: bytes
     flags: set[str] = field(default_factory=set)
+    arrived: dt.datetime | None = None
+    """Its INTERNALDATE; the Date header's if None."""
+
+    def header(self, name: str) -> str:
+        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
+        return str(parsed[name] or "")
 
     @property
     def subject(self) -> str:
-        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
-        return str(parsed["Subject"] or "")
+        return self.header("Subject")
 
     @property
-    def internal_date(self) -> dt.date:
-        parsed = email.message_from_bytes(self.raw, policy=email.policy.default)
-        return parsedate_to_datetime(str(parsed["Date"])).date()
+    def internal_date(self) -> dt.datetime:
+        return self.arrived or parsedate_to_datetime(self.header("Date"))
 
 
 def _tokens(line: bytes) -> list[_Arg]:
@@ -228,6 +232,7 @@ class _Handler(socketserver.StreamRequestHandler):
         user, password = (a if isinstance(a, bytes) else b"" for a in [*args, b"", b""][:2])
         if (user.decode(), password.decode()) == (self.server.username, self.server.password):
             self.logged_in = True
+            self.server.owner.client_logged_in.set()
             self.send(tag + b" OK [CAPABILITY IMAP4rev1] Logged in")
         else:
             self.send(tag + b" NO [AUTHENTICATIONFAILED] Invalid credentials")
@@ -266,9 +271,13 @@ class _Handler(socketserver.StreamRequestHandler):
             if upper == b"SUBJECT":
                 wanted = value.decode().casefold()
                 found = [(n, m) for n, m in found if wanted in m.subject.casefold()]
+            elif upper in {b"FROM", b"TO"}:
+                wanted = value.decode().casefold()
+                header = "From" if upper == b"FROM" else "To"
+                found = [(n, m) for n, m in found if wanted in m.header(header).casefold()]
             elif upper == b"SINCE":
                 since = _imap_date(value)
-                found = [(n, m) for n, m in found if m.internal_date >= since]
+                found = [(n, m) for n, m in found if m.internal_date.date() >= since]
             elif upper != b"CHARSET":
                 self.send(tag + b" BAD Unsupported search key")
                 return
@@ -298,6 +307,9 @@ class _Handler(socketserver.StreamRequestHandler):
                 if item in {b"BODY.PEEK[]", b"BODY[]", b"RFC822"}:
                     label = b"RFC822" if item == b"RFC822" else b"BODY[]"
                     parts.append(label + b" {%d}\r\n" % len(message.raw) + message.raw)
+                elif item == b"INTERNALDATE":
+                    when = message.internal_date.strftime("%d-%b-%Y %H:%M:%S %z")
+                    parts.append(b'INTERNALDATE "' + when.encode() + b'"')
                 elif item == b"FLAGS":
                     parts.append(b"FLAGS (" + " ".join(sorted(message.flags)).encode() + b")")
             self.send(b"* %d FETCH (" % number + b" ".join(parts) + b")")
@@ -356,6 +368,8 @@ class ImapServer:
         self.commands: list[str] = []
         self.errors: list[str] = []
         self.lock = threading.Lock()
+        self.client_logged_in = threading.Event()
+        """Set once a client has logged in."""
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(certfile, keyfile)
         self._server = _TlsServer(self, tls)
@@ -366,6 +380,12 @@ class ImapServer:
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
+
+    def deliver(self, raw: bytes) -> None:
+        """A message arriving now."""
+        with self.lock:
+            uid = max((m.uid for m in self.messages), default=0) + 1
+            self.messages.append(StoredMessage(uid, raw, arrived=dt.datetime.now(dt.UTC)))
 
     def received(self) -> list[str]:
         """The commands received so far, in order (« LOGIN » without its arguments)."""

@@ -10,9 +10,11 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -556,3 +558,74 @@ def test_mail_and_restore_from_the_imap_mailbox_of_the_configuration(tmp_path: P
     assert wrong.returncode == 2
     assert len(wrong.stderr.strip().splitlines()) == 1
     assert "pas-le-bon" not in wrong.stderr and secret not in listed.stdout + restored.stdout
+
+
+# Linxo's code by e-mail, read from the mailbox -------------------------------------------------
+
+
+def linxo_code_mail(to: str, code: str, sent: datetime) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Linxo <no-reply@linxo.com>"
+    message["To"] = to
+    message["Subject"] = "Votre code de vérification"
+    message["Date"] = format_datetime(sent)
+    message.set_content(
+        f"Bonjour,\n\nVotre code de vérification : {code}\n\nIl est valable 10 minutes.\n"
+    )
+    return bytes(message)
+
+
+def test_restore_reads_linxo_s_code_from_the_mailbox(tmp_path: Path) -> None:
+    from imap_server import ImapServer, make_certificate
+
+    code, former_code = "482913", "105274"
+    first = federation_linxo(1).username
+    older = linxo_code_mail(first, former_code, datetime.now(UTC) - timedelta(minutes=10))
+    cert, key = make_certificate(tmp_path)
+    with ImapServer(
+        [older], username="tresorier@example.org", password="imap-mdp", certfile=cert, keyfile=key
+    ) as server:
+
+        def linxo_sends_the_code() -> None:  # a second after the tool started waiting for it
+            if server.client_logged_in.wait(timeout=120):
+                arrives = threading.Timer(
+                    1.0, lambda: server.deliver(linxo_code_mail(first, code, datetime.now(UTC)))
+                )
+                arrives.start()
+                arrives.join()
+
+        sender = threading.Thread(target=linxo_sends_the_code, daemon=True)
+        sender.start()
+        mailbox = (
+            f'mail = {{ host = "127.0.0.1", port = {server.port}, code_wait = 8, '
+            'username = "tresorier@example.org", password = "env:IMAP_MDP" }'
+        )
+        sandbox = "\n".join(
+            [
+                'variant = "bare"',
+                'broken_banks = ["Banque Exemple 01"]',
+                'linxo_login = "two_steps"',
+                "linxo_asks_code = true",
+                f'linxo_code = "{code}"',
+            ]
+        )
+        config = federation_config(tmp_path, 2, sandbox=sandbox, extra=mailbox)
+        env = {"IMAP_MDP": "imap-mdp", "SSL_CERT_FILE": str(cert)}
+        started = time.monotonic()
+        result = cli("restore", "-c", config, "--json", env=env)
+        elapsed = time.monotonic() - started
+        sender.join(timeout=5)
+    assert result.returncode == 3, result.stderr
+    outcomes = {r["association"]: r for r in json.loads(result.stdout)["results"]}
+    assert outcomes["Association Exemple 01"]["outcome"] == "fixed"  # the new code, not the old
+    assert outcomes["Association Exemple 02"]["outcome"] == "person"
+    assert "8 s" in outcomes["Association Exemple 02"]["message"]
+    assert elapsed < 120  # the wait for 02's code is bounded
+    assert f"Linxo ({first}) : code envoyé par e-mail" in result.stderr
+    assert code not in result.stdout + result.stderr
+    assert former_code not in result.stdout + result.stderr
+    for command in server.received():
+        verb = command.removeprefix("UID ").split(" ")[0]
+        assert verb in {"CAPABILITY", "LOGIN", "EXAMINE", "NOOP", "SEARCH", "FETCH", "LOGOUT"}
+        assert verb != "FETCH" or "BODY.PEEK[]" in command, command
+    assert all(not m.flags for m in server.messages)  # nothing marked read

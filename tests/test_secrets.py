@@ -45,8 +45,16 @@ LINXO_CANARY = "canari-Linxo-Q7Z3W"
 ASSOCONNECT_CANARY = "canari-Asso-K2R8M"
 BANK_CANARY = "canari-Banque-X4N6P"
 CODE_CANARY = "Kq7Zx2"  # the bank's field takes 6 characters
+LINXO_CODE_CANARY = "Lx4Qm9"  # and so does Linxo's
 WRONG_CANARY = "canari-Faux-J5T1Y"
-CANARIES = (LINXO_CANARY, ASSOCONNECT_CANARY, BANK_CANARY, CODE_CANARY, WRONG_CANARY)
+CANARIES = (
+    LINXO_CANARY,
+    ASSOCONNECT_CANARY,
+    BANK_CANARY,
+    CODE_CANARY,
+    LINXO_CODE_CANARY,
+    WRONG_CANARY,
+)
 
 LINXO = Credentials(username=DEMO_LINXO.username, password=SecretStr(LINXO_CANARY))
 ASSOCONNECT = Credentials(
@@ -58,7 +66,10 @@ CANARY_SECRETS = {
     "assoconnect_password": SecretStr(ASSOCONNECT_CANARY),
     "bank_password": SecretStr(BANK_CANARY),
     "sms_code": SecretStr(CODE_CANARY),
+    "linxo_code": SecretStr(LINXO_CODE_CANARY),
 }
+# Linxo in two steps, then the code it sends by e-mail (markups other than « a » and « b »).
+LINXO_CODE = {"variant": "bare", "linxo_login": "two_steps", "linxo_asks_code": True}
 
 
 def scenario(name: str, **changes: object) -> Scenario:
@@ -70,6 +81,14 @@ Flow = tuple[str, Scenario, Credentials, Credentials | None, type[LinxoAssoconne
 FLOWS: list[Flow] = [
     ("restored-by-sms-code", scenario("demo"), LINXO, BANK, None),
     ("restored-by-app", scenario("app_validation", app_validation_delay=0.2), LINXO, BANK, None),
+    ("restored-after-linxo-code", scenario("demo", **LINXO_CODE), LINXO, BANK, None),
+    (
+        "linxo-refuses-code",
+        scenario("demo", **LINXO_CODE, linxo_rejects_code=True),
+        LINXO,
+        BANK,
+        LoginFailed,
+    ),
     (
         "linxo-refuses-password",
         scenario("healthy"),
@@ -161,6 +180,7 @@ async def test_no_canary_in_anything_written(
                 assoconnect=ASSOCONNECT,
                 bank=bank,
                 otp=lambda: CODE_CANARY,
+                linxo_otp=lambda: LINXO_CODE_CANARY,
             )
             seen += [repr(report), str(report), report.model_dump_json()]
             assert report.ok
@@ -179,6 +199,8 @@ async def test_no_canary_in_anything_written(
 
     if name != "linxo-refuses-password":  # the others did type every secret they hold
         assert sandbox.record.logins
+    if flow_scenario.linxo_asks_code:
+        assert len(sandbox.record.linxo_code_submissions) == 1  # Linxo's code was typed
     if bank is not None and expected not in (LoginFailed, HumanActionRequired):
         assert len(sandbox.record.credential_submissions) == 1  # the bank password was typed
     written = {p.suffix for p in run.rglob("*") if p.is_file()}

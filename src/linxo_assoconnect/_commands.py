@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from ._codes import linxo_codes
 from ._config import AssociationConfig, Config, load_config
 from ._consent import ConsentBook
 from ._errors import ConfigurationError
@@ -172,6 +173,7 @@ async def run_command(
         consent=consent,
         bank=bank,
         otp=otp,
+        linxo_codes=linxo_codes(config, sandbox),
         person=sandbox is None,
         progress=_say(quiet),
     )

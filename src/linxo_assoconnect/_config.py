@@ -170,7 +170,8 @@ class WebhookSettings(_Section):
 
 
 class MailSettings(_Section):
-    """The IMAP mailbox (TLS, read-only) that receives AssoConnect's « Import avec Linxo »."""
+    """The IMAP mailbox (TLS, read-only) that receives AssoConnect's « Import avec Linxo »,
+    and the code Linxo sends to log in, if it sends it there."""
 
     host: str
     port: PositiveInt = 993
@@ -178,7 +179,9 @@ class MailSettings(_Section):
     password: SecretReference = KEYRING
     folder: str = "INBOX"
     days: PositiveInt = 30
-    """How far back to look."""
+    """How far back to look for alerts."""
+    code_wait: PositiveFloat = 120.0
+    """How long to wait for the code Linxo sends by e-mail, in seconds."""
 
 
 class Config(BaseSettings):

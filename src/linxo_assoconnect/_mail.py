@@ -1,39 +1,37 @@
-"""AssoConnect's « Import avec Linxo » alert e-mails: which associations need a restore.
+"""The e-mails the tool reads: AssoConnect's « Import avec Linxo » alerts (which associations
+need a restore) and the code Linxo sends to log in.
 
-The alerts are read from saved ``.eml`` files or, read-only, from an IMAP mailbox over TLS.
+The alerts are read from saved ``.eml`` files or, read-only, from an IMAP mailbox over TLS;
+the code from that mailbox only.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
 import datetime as dt
 import email
 import email.policy
-import imaplib
 import re
-import socket
 import ssl
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from email.message import EmailMessage, Message
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import quote
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SecretStr
+from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from ._errors import ConfigurationError
-from ._secrets import logger, remember
+from ._imap import Mailbox, imap_date, open_mailbox, quoted
+from ._secrets import logger
 from ._text import PARIS, fold, label_regex
 
-__all__ = ["MailAlert", "alerts_from_files", "alerts_from_imap"]
+__all__ = ["MailAlert", "alerts_from_files", "alerts_from_imap", "linxo_code_from_imap"]
 
 _SUBJECT = "Import avec Linxo"
 _SUBJECT_KEY = fold(_SUBJECT).replace(" ", "")
 # Headers that any saved e-mail has at least one of.
 _MAIL_HEADERS = ("from", "to", "subject", "date", "message-id", "received", "mime-version")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # « … pour votre association <NOM>. » — the name runs to the end of the sentence: a period
 # followed by a space or the end (not the last period of « A.S. »), the end of
@@ -275,122 +273,6 @@ def alerts_from_files(paths: Iterable[str | Path]) -> list[MailAlert]:
 # IMAP, read-only
 
 
-def _imap_utf7(name: str) -> str:
-    """A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): « Trésorerie » → Tr&AOk-sorerie."""
-    out: list[str] = []
-    pending: list[str] = []
-
-    def flush() -> None:
-        if pending:
-            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode("ascii")
-            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
-            pending.clear()
-
-    for char in name:
-        if " " <= char <= "~":
-            flush()
-            out.append("&-" if char == "&" else char)
-        else:
-            pending.append(char)
-    flush()
-    return "".join(out)
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _imap_date(day: dt.date) -> str:
-    return f"{day.day}-{_MONTHS[day.month - 1]}-{day.year}"
-
-
-def _server_text(exc: BaseException) -> str:
-    parts = [a.decode("utf-8", "replace") if isinstance(a, bytes) else str(a) for a in exc.args]
-    return _one_line(" ".join(parts)) or type(exc).__name__
-
-
-def _network_reason(exc: BaseException, timeout: float) -> str:
-    reason = _server_text(exc)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = f"certificat TLS refusé : {_one_line(exc.verify_message or reason)}"
-    elif isinstance(exc, ssl.SSLError):
-        reason = f"échec de la connexion TLS : {_one_line(exc.reason or reason)}"
-    elif isinstance(exc, TimeoutError):
-        reason = f"aucune réponse en {timeout:g} s"
-    elif isinstance(exc, ConnectionRefusedError):
-        reason = "connexion refusée (rien n’écoute sur ce port)"
-    elif isinstance(exc, socket.gaierror):
-        reason = "serveur introuvable"
-    elif isinstance(exc, imaplib.IMAP4.abort | EOFError):
-        reason = f"connexion interrompue : {reason}"
-    elif isinstance(exc, OSError):
-        reason = _one_line(exc.strerror or reason)
-    return reason
-
-
-def _response_text(data: Sequence[object]) -> str:
-    return _one_line(" ".join(d.decode("utf-8", "replace") for d in data if isinstance(d, bytes)))
-
-
-def _check(typ: str, data: Sequence[object], what: str) -> None:
-    if typ != "OK":
-        raise imaplib.IMAP4.error(f"{what} : {typ} {_response_text(data)}".strip())
-
-
-class _Mailbox:
-    """One read-only IMAP session: only EXAMINE, SEARCH and FETCH BODY.PEEK[]."""
-
-    def __init__(self, client: imaplib.IMAP4_SSL, where: str, url: str) -> None:
-        self.client = client
-        self.where = where
-        self.url = url
-
-    def login(self, username: str, password: str) -> None:
-        try:
-            self.client.login(_quoted(username), password)
-        except UnicodeEncodeError:
-            raise ConfigurationError(
-                f"La boîte {self.where} : l’identifiant et le mot de passe doivent s’écrire "
-                "en ASCII pour une connexion IMAP (LOGIN)."
-            ) from None
-        except imaplib.IMAP4.abort:
-            raise
-        except imaplib.IMAP4.error as exc:
-            raise ConfigurationError(
-                f"La boîte {self.where} refuse l’identifiant ou le mot de passe "
-                f"({_server_text(exc)})."
-            ) from None
-
-    def examine(self, folder: str) -> None:
-        typ, data = self.client.select(_quoted(_imap_utf7(folder)), readonly=True)
-        if typ != "OK":
-            raise ConfigurationError(
-                f"Le dossier « {folder} » est introuvable dans la boîte {self.where} "
-                f"({_response_text(data)})."
-            )
-
-    def search(self, since: dt.date | None) -> list[str]:
-        criteria = ["SUBJECT", _quoted(_SUBJECT)]
-        if since is not None:
-            criteria += ["SINCE", _imap_date(since)]
-        typ, data = self.client.uid("SEARCH", *criteria)
-        _check(typ, data, "SEARCH")
-        return [uid for d in data if isinstance(d, bytes) for uid in d.decode().split()]
-
-    def alert(self, uid: str) -> MailAlert | None:
-        typ, data = self.client.uid("FETCH", uid, "(BODY.PEEK[])")
-        _check(typ, data, "FETCH")
-        raw = next((i[1] for i in data if isinstance(i, tuple) and isinstance(i[1], bytes)), None)
-        if raw is None:  # deleted meanwhile by another client
-            return None
-        source = f"{self.url};UID={uid}"
-        try:
-            return _parse(raw, source)
-        except _NotAnEmail:
-            logger.debug("Courriel ignoré (illisible) : %s", source)
-            return None
-
-
 def alerts_from_imap(
     *,
     host: str,
@@ -409,27 +291,120 @@ def alerts_from_imap(
     `ConfigurationError` when the server cannot be reached, refuses the login or has no
     such folder.
     """
-    remember(password.get_secret_value())
-    context = ssl_context if ssl_context is not None else ssl.create_default_context()
-    where = f"{host}:{port}"
-    url_host = f"[{host}]" if ":" in host else host
-    url = f"imap://{url_host}{'' if port == 993 else f':{port}'}/{quote(folder, safe='/')}"
-    try:
-        client = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
-    except (OSError, EOFError, imaplib.IMAP4.error) as exc:
-        reason = _network_reason(exc, timeout)
-        raise ConfigurationError(f"Impossible de joindre la boîte {where} : {reason}.") from None
-    mailbox = _Mailbox(client, where, url)
-    try:
-        mailbox.login(username, password.get_secret_value())
-        mailbox.examine(folder)
-        alerts = [alert for uid in mailbox.search(since) if (alert := mailbox.alert(uid))]
-    except ConfigurationError:
-        raise
-    except (OSError, EOFError, imaplib.IMAP4.error) as exc:
-        reason = _network_reason(exc, timeout)
-        raise ConfigurationError(f"Échec de la lecture de la boîte {where} : {reason}.") from None
-    finally:
-        with contextlib.suppress(OSError, EOFError, imaplib.IMAP4.error):
-            client.logout()
+    criteria = ["SUBJECT", quoted(_SUBJECT)]
+    if since is not None:
+        criteria += ["SINCE", imap_date(since)]
+    alerts = []
+    with open_mailbox(
+        host=host,
+        username=username,
+        password=password,
+        port=port,
+        folder=folder,
+        ssl_context=ssl_context,
+        timeout=timeout,
+    ) as mailbox:
+        for uid in mailbox.uids(*criteria):
+            fetched = mailbox.fetch(uid)
+            if fetched is None:
+                continue
+            source = f"{mailbox.url};UID={uid}"
+            try:
+                alert = _parse(fetched[0], source)
+            except _NotAnEmail:
+                logger.debug("Courriel ignoré (illisible) : %s", source)
+                continue
+            if alert is not None:
+                alerts.append(alert)
     return _latest_per_association(alerts)
+
+
+# ------------------------------------------------------------------------------------------
+# Linxo's login code, read-only from IMAP
+
+# Six digits on their own: Linxo's code (« Votre code de vérification : 482913 »).
+_CODE_RE = re.compile(r"(?<![\d\w])(\d{6})(?![\d\w])")
+_CODE_WORD_RE = label_regex("code")
+POLL_EVERY = 2.0
+"""Seconds between two looks into the mailbox while a code is awaited."""
+
+
+def _sender_domain(message: EmailMessage) -> str:
+    try:
+        addresses = message["From"].addresses if message["From"] else ()
+    except (ValueError, TypeError, IndexError, AttributeError):
+        return ""
+    return addresses[0].domain.casefold() if addresses else ""
+
+
+def code_in(message: EmailMessage) -> str | None:
+    """The six-digit code of a Linxo e-mail: the first after the word « code », else the only
+    one in the text; None if there is none or the choice is unclear."""
+    text = "\n".join([_subject(message), *_bodies(message)])
+    for word in _CODE_WORD_RE.finditer(text):
+        after = _CODE_RE.search(text, word.end(), word.end() + 80)
+        if after:
+            return after[1]
+    codes = set(_CODE_RE.findall(text))
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _newest_code(mailbox: Mailbox, linxo_user: str, since: dt.datetime) -> str | None:
+    """The code of the newest message from Linxo to ``linxo_user`` received after ``since``."""
+    criteria = ["SINCE", imap_date((since - dt.timedelta(days=1)).date())]
+    criteria += ["FROM", quoted("linxo"), "TO", quoted(linxo_user)]
+    mailbox.refresh()
+    for uid in reversed(mailbox.uids(*criteria)):
+        fetched = mailbox.fetch(uid)
+        if fetched is None:
+            continue
+        raw, received = fetched
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        if not isinstance(message, EmailMessage) or "linxo" not in _sender_domain(message):
+            continue
+        received = received or _received_at(message)
+        if received is None or received < since:
+            return None  # older ones are older still: the code of a former login
+        code = code_in(message)
+        if code is not None:
+            return code
+    return None
+
+
+def linxo_code_from_imap(
+    *,
+    host: str,
+    username: str,
+    password: SecretStr,
+    linxo_user: str,
+    since: dt.datetime,
+    wait: float,
+    port: int = 993,
+    folder: str = "INBOX",
+    ssl_context: ssl.SSLContext | None = None,
+    timeout: float = 30.0,
+) -> str | None:
+    """The code Linxo sent to ``linxo_user`` after ``since`` (its login's start), waited for
+    up to ``wait`` seconds; None if none came.
+
+    Read-only, as `alerts_from_imap`: the message stays unread. Only the newest message from
+    Linxo addressed to ``linxo_user`` and received after ``since`` counts: a code of an
+    earlier login is never taken.
+    """
+    with open_mailbox(
+        host=host,
+        username=username,
+        password=password,
+        port=port,
+        folder=folder,
+        ssl_context=ssl_context,
+        timeout=timeout,
+    ) as mailbox:
+        looking = Retrying(
+            stop=stop_after_delay(wait),
+            wait=wait_fixed(POLL_EVERY),
+            retry=retry_if_result(lambda code: code is None),
+            retry_error_callback=lambda state: None,
+        )
+        code: str | None = looking(_newest_code, mailbox, linxo_user, since)
+    return code

@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .._codes import LinxoCodes
 from .._config import AssociationConfig, Config
 from .._consent import ConsentBook
 from .._errors import (
@@ -35,7 +36,7 @@ from .._models import (
     SyncResult,
     now_in_paris,
 )
-from .._otp import AsyncOtp
+from .._otp import AsyncOtp, call_otp_async
 from .._secrets import logger, redact
 from .._text import fold, linked_to
 from ..session._async.session import Session
@@ -181,6 +182,7 @@ class Run:
         consent: ConsentBook,
         bank: Callable[[str, str], Credentials | None] = lambda user, bank: None,
         otp: AsyncOtp | None = None,
+        linxo_codes: LinxoCodes = lambda user: None,
         person: bool = True,
         progress: Progress | None = None,
     ) -> None:
@@ -190,6 +192,8 @@ class Run:
         self.bank = bank
         """The bank's login for a Linxo user's connection to a bank, if the tool may fill it."""
         self.otp = otp
+        self.linxo_codes = linxo_codes
+        """Where the code Linxo sends by e-mail comes from, for a login about to start."""
         self.person = person
         """A person takes part in the bank step (window or code): one bank step at a time."""
         self.progress = progress or (lambda association, step: None)
@@ -248,6 +252,18 @@ class Run:
 
         return list(await asyncio.gather(*(one(a) for a in associations)))
 
+    def _linxo_code(self, association: AssociationConfig, user: str) -> AsyncOtp | None:
+        """Linxo's e-mail code for a login of ``user`` starting now, saying when it is asked."""
+        source = self.linxo_codes(user)
+        if source is None:
+            return None
+
+        async def asked() -> str:
+            self.progress(association.name, f"Linxo ({user}) : code envoyé par e-mail")
+            return await call_otp_async(source)
+
+        return asked
+
     # Credentials first: a missing password fails before any site is asked anything ------------
 
     def credentials(
@@ -279,7 +295,8 @@ class Run:
             association: AssociationConfig, credentials: Credentials
         ) -> list[BankConnection]:
             self.progress(association.name, f"Linxo ({credentials.username}) : « Mes comptes »")
-            connections = await (await self.session.linxo(credentials)).connections()
+            otp = self._linxo_code(association, credentials.username)
+            connections = await (await self.session.linxo(credentials, otp=otp)).connections()
             self.consent.observe(credentials.username, connections)
             return connections
 
@@ -351,7 +368,8 @@ class Run:
         ) -> tuple[list[BankConnection], list[str]]:
             self.progress(association.name, f"Linxo ({credentials.username}) : connexions")
             user = credentials.username
-            seen = await (await self.session.linxo(credentials)).connections()
+            linxo_otp = self._linxo_code(association, user)
+            seen = await (await self.session.linxo(credentials, otp=linxo_otp)).connections()
             broken = [c.bank for c in seen if not c.healthy]
             if not broken:
                 self.consent.observe(user, seen)
@@ -359,7 +377,7 @@ class Run:
             self.progress(association.name, f"banque : authentification ({', '.join(broken)})")
             async with self._person if self.person else _NO_LOCK:  # a person: one at a time
                 repaired = await self.session._repair_linxo(
-                    credentials, lambda bank: self.bank(user, bank), self.otp, None
+                    credentials, lambda bank: self.bank(user, bank), self.otp, None, linxo_otp
                 )
             for reauth in repaired.done:
                 if not reauth.already_healthy:
