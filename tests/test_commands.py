@@ -6,6 +6,8 @@ federation runs in-process too, to read what the sandbox saw.
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import os
 import subprocess
@@ -629,3 +631,41 @@ def test_restore_reads_linxo_s_code_from_the_mailbox(tmp_path: Path) -> None:
         assert verb in {"CAPABILITY", "LOGIN", "EXAMINE", "NOOP", "SEARCH", "FETCH", "LOGOUT"}
         assert verb != "FETCH" or "BODY.PEEK[]" in command, command
     assert all(not m.flags for m in server.messages)  # nothing marked read
+
+
+class Terminal(io.StringIO):
+    def __init__(self, attached: bool) -> None:
+        super().__init__()
+        self.attached = attached
+
+    def isatty(self) -> bool:
+        return self.attached
+
+
+def test_linxo_s_code_is_typed_hidden_at_a_terminal_else_a_person_must_act(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from linxo_assoconnect import HumanActionRequired, _codes
+    from linxo_assoconnect._otp import call_otp_async
+
+    prompts: list[str] = []
+
+    def getpass(prompt: str) -> str:  # what the person types, hidden
+        prompts.append(prompt)
+        return " 48 "
+
+    monkeypatch.setattr("getpass.getpass", getpass)
+    monkeypatch.setattr(sys, "stdin", Terminal(attached=True))
+    typed = _codes.linxo_codes(Config(), None)("tresorier@example.org")
+    assert typed is not None
+    assert asyncio.run(call_otp_async(typed)) == "48"
+    assert prompts == ["Code envoyé par Linxo à tresorier@example.org (saisie masquée) : "]
+
+    monkeypatch.setattr(sys, "stdin", Terminal(attached=False))
+    nobody = _codes.linxo_codes(Config(), None)("tresorier@example.org")
+    assert nobody is not None
+    with pytest.raises(HumanActionRequired, match=r"\[mail\]"):
+        asyncio.run(call_otp_async(nobody))
+    assert len(prompts) == 1  # nothing asked without a terminal
+    headed = Config(chromium={"headed": True})
+    assert _codes.linxo_codes(headed, None)("tresorier@example.org") is None  # in the window

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import shutil
 import socket
 import ssl
+import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +19,13 @@ from pydantic import SecretStr, ValidationError
 
 from imap_server import ImapServer, make_certificate, unused_port
 from linxo_assoconnect._errors import ConfigurationError
-from linxo_assoconnect._mail import MailAlert, alerts_from_files, alerts_from_imap
+from linxo_assoconnect._mail import (
+    MailAlert,
+    alerts_from_files,
+    alerts_from_imap,
+    code_in,
+    linxo_code_from_imap,
+)
 from linxo_assoconnect._secrets import MASK, redact
 from linxo_assoconnect._text import PARIS
 
@@ -354,3 +364,85 @@ def test_imap_silent_server_times_out(trusting: ssl.SSLContext) -> None:
             )
     message = one_line_error(error)
     assert f"127.0.0.1:{port}" in message and "aucune réponse en 0.5 s" in message
+
+
+# ------------------------------------------------------------------------------------------
+# Linxo's login code
+
+
+def code_mail(
+    to: str, body: str, *, sender: str = "Linxo <no-reply@linxo.com>", html: bool = False
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = "Votre code de vérification"
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message.set_content(body, subtype="html" if html else "plain")
+    return bytes(message)
+
+
+def parsed(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("body", "html", "expected"),
+    [
+        ("Votre code de vérification : 482913\nValable jusqu’au 03/12/2026.", False, "482913"),
+        ("<p>Bonjour,</p><p>Votre code&nbsp;: <b>482913</b></p>", True, "482913"),
+        ("Saisissez 482913 pour accéder à votre espace.", False, "482913"),  # the only one
+        ("Réf. 100200, montant 300400 : aucun code ici.", False, None),  # which one? none
+        ("Votre code de vérification vous attend.", False, None),
+    ],
+    ids=["plain", "html", "only-one", "unclear", "none"],
+)
+def test_the_code_is_read_from_linxo_s_message(body: str, html: bool, expected: str | None) -> None:
+    assert code_in(parsed(code_mail(USER, body, html=html))) == expected
+
+
+def read_code(
+    server: ImapServer, context: ssl.SSLContext, since: datetime, wait: float
+) -> str | None:
+    return linxo_code_from_imap(
+        host="127.0.0.1",
+        port=server.port,
+        username=USER,
+        password=SecretStr(PASSWORD),
+        linxo_user="tresorier@association-exemple.fr",
+        since=since,
+        wait=wait,
+        ssl_context=context,
+    )
+
+
+def test_only_the_newest_code_to_this_linxo_user_after_the_login_counts(
+    certificate: tuple[Path, Path], trusting: ssl.SSLContext
+) -> None:
+    user = "tresorier@association-exemple.fr"
+    cert, key = certificate
+    start = datetime.now(UTC)
+    with ImapServer([], username=USER, password=PASSWORD, certfile=cert, keyfile=key) as server:
+        server.deliver(code_mail(user, "Votre code : 111111"))
+        server.messages[-1].arrived = start - timedelta(minutes=5)  # a former login's code
+        server.deliver(code_mail("autre@example.org", "Votre code : 222222"))  # another user's
+        server.deliver(code_mail(user, "Votre code : 333333", sender="Banque <x@banque.example>"))
+        assert read_code(server, trusting, start, wait=0.5) is None  # none of them
+        server.deliver(code_mail(user, "Votre code : 482913"))
+        server.deliver(code_mail(user, "Votre code : 590317"))  # Linxo sent it again
+        assert read_code(server, trusting, start, wait=0.5) == "590317"
+        commands = server.received()
+    assert not any(c.split(" ")[-1] in {"BODY[]", "RFC822"} for c in commands)
+    assert all(not m.flags for m in server.messages)
+
+
+def test_a_code_that_never_comes_is_none_within_the_wait(
+    imap: ImapServer, trusting: ssl.SSLContext
+) -> None:
+    started = time.monotonic()
+    assert read_code(imap, trusting, datetime.now(UTC), wait=2.5) is None
+    assert 2.5 <= time.monotonic() - started < 10
+    searches = [c for c in imap.received() if c.startswith("UID SEARCH")]
+    assert len(searches) >= 2  # looked again while waiting

@@ -338,14 +338,15 @@ def _sender_domain(message: EmailMessage) -> str:
 
 
 def code_in(message: EmailMessage) -> str | None:
-    """The six-digit code of a Linxo e-mail: the first after the word « code », else the only
-    one in the text; None if there is none or the choice is unclear."""
-    text = "\n".join([_subject(message), *_bodies(message)])
-    for word in _CODE_WORD_RE.finditer(text):
-        after = _CODE_RE.search(text, word.end(), word.end() + 80)
-        if after:
-            return after[1]
-    codes = set(_CODE_RE.findall(text))
+    """The six-digit code of a Linxo e-mail: the first after the word « code » on its line,
+    else the only one in the text; None if there is none or the choice is unclear."""
+    lines = [line for text in (_subject(message), *_bodies(message)) for line in _lines(text)]
+    for line in lines:
+        for word in _CODE_WORD_RE.finditer(line):
+            after = _CODE_RE.search(line, word.end())
+            if after:
+                return after[1]
+    codes = {code for line in lines for code in _CODE_RE.findall(line)}
     return codes.pop() if len(codes) == 1 else None
 
 
