@@ -301,8 +301,8 @@ def federation_config(folder: Path, size: int, delay: float) -> Path:
 
 async def federation(size: int, delay: float, folder: Path) -> tuple[float, int, str]:
     """Seconds and peak memory of `restore` over ``size`` associations; the outcomes."""
-    from linxo_assoconnect._commands import run_command
-    from linxo_assoconnect._config import load_config
+    from linxo_assoconnect.cli._commands import run_command
+    from linxo_assoconnect.cli._config import load_config
 
     config = load_config(federation_config(folder, size, delay))
     with PeakMemory() as memory:

@@ -22,9 +22,7 @@ from pydantic import SecretStr
 
 from helpers import BANK, CONTEXT, async_shared_browser
 from linxo_assoconnect import Credentials
-from linxo_assoconnect._capture import MANIFEST, Capture, _Writer
-from linxo_assoconnect._scrub import Scrubber, leaks, scrub_html
-from linxo_assoconnect._text import parse_amount
+from linxo_assoconnect._core.text import parse_amount
 from linxo_assoconnect.aio import (
     AssoConnectLoginPage,
     BankAuthPage,
@@ -32,6 +30,8 @@ from linxo_assoconnect.aio import (
     LinxoSettings,
     RapprochementPage,
 )
+from linxo_assoconnect.capture._capture import MANIFEST, Capture, _Writer
+from linxo_assoconnect.capture._scrub import Scrubber, leaks, scrub_html
 from linxo_assoconnect.testing import (
     DEMO_ASSOCONNECT,
     DEMO_LINXO,

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from linxo_assoconnect import _commands
-from linxo_assoconnect._config import Config, load_config
-from linxo_assoconnect.flows._many import EXIT_CODES, exit_code, outcome_of
+from linxo_assoconnect.cli import _commands
+from linxo_assoconnect.cli._config import Config, load_config
+from linxo_assoconnect.cli._many import EXIT_CODES, exit_code, outcome_of
 from linxo_assoconnect.testing import (
     DEMO_ASSOCONNECT,
     DEMO_LINXO,
@@ -106,7 +106,7 @@ def test_each_error_has_its_own_exit_code_and_the_most_urgent_wins() -> None:
         SyncFailed,
         TransientSiteError,
     )
-    from linxo_assoconnect.flows._many import AssociationResult
+    from linxo_assoconnect.cli._many import AssociationResult
 
     codes = {
         kind.__name__: EXIT_CODES[outcome_of(kind("x"))]
@@ -435,7 +435,7 @@ async def test_consent_expiry_is_counted_from_the_bank_step_and_warned_by_webhoo
         sent.append((url, note))
         return True
 
-    monkeypatch.setattr("linxo_assoconnect._notify.send_webhook", send_webhook)
+    monkeypatch.setattr("linxo_assoconnect.cli._notify.send_webhook", send_webhook)
     path = federation_config(
         tmp_path,
         2,
@@ -465,7 +465,7 @@ async def test_a_person_must_act_sends_one_webhook_with_the_reason(
         sent.append(note)
         return True
 
-    monkeypatch.setattr("linxo_assoconnect._notify.send_webhook", send_webhook)
+    monkeypatch.setattr("linxo_assoconnect.cli._notify.send_webhook", send_webhook)
     path = federation_config(
         tmp_path,
         2,
@@ -645,8 +645,9 @@ class Terminal(io.StringIO):
 def test_linxo_s_code_is_typed_hidden_at_a_terminal_else_a_person_must_act(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from linxo_assoconnect import HumanActionRequired, _codes
-    from linxo_assoconnect._otp import call_otp_async
+    from linxo_assoconnect import HumanActionRequired
+    from linxo_assoconnect.cli import _codes
+    from linxo_assoconnect._core.otp import call_otp_async
 
     prompts: list[str] = []
 

@@ -13,9 +13,9 @@ from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 
 from linxo_assoconnect import ConfigurationError, Credentials
-from linxo_assoconnect import _evidence as evidence
-from linxo_assoconnect._files import default_state_dir
-from linxo_assoconnect._logins import LoginStore
+from linxo_assoconnect._core import evidence
+from linxo_assoconnect._core.files import default_state_dir
+from linxo_assoconnect._core.logins import LoginStore
 
 STATE: dict[str, Any] = {
     "cookies": [

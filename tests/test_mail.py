@@ -18,16 +18,16 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from imap_server import ImapServer, make_certificate, unused_port
-from linxo_assoconnect._errors import ConfigurationError
-from linxo_assoconnect._mail import (
+from linxo_assoconnect._core.errors import ConfigurationError
+from linxo_assoconnect._core.secrets import MASK, redact
+from linxo_assoconnect._core.text import PARIS
+from linxo_assoconnect.cli._mail import (
     MailAlert,
     alerts_from_files,
     alerts_from_imap,
     code_in,
     linxo_code_from_imap,
 )
-from linxo_assoconnect._secrets import MASK, redact
-from linxo_assoconnect._text import PARIS
 
 MAIL = Path(__file__).resolve().parent / "mail"
 COMITE = MAIL / "comite-des-fetes.eml"

@@ -21,7 +21,7 @@ from playwright.sync_api import Locator, Page, Response, expect
 
 from helpers import sandboxed
 from linxo_assoconnect import BankProfile
-from linxo_assoconnect._text import label_regex
+from linxo_assoconnect._core.text import label_regex
 from linxo_assoconnect.testing import (
     DEMO_ASSOCONNECT,
     DEMO_BANK,

@@ -16,8 +16,8 @@ from linxo_assoconnect import (
     RetryPolicy,
     SyncResult,
 )
-from linxo_assoconnect import _errors as errors
-from linxo_assoconnect._text import PARIS
+from linxo_assoconnect._core import errors
+from linxo_assoconnect._core.text import PARIS
 
 CANARY = "canari-7f3e-mot-de-passe"
 

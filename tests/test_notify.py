@@ -22,9 +22,9 @@ import pytest
 import vcr  # type: ignore[import-untyped]
 from vcr.errors import CannotOverwriteExistingCassetteException  # type: ignore[import-untyped]
 
-from linxo_assoconnect._errors import ConfigurationError
-from linxo_assoconnect._notify import Notification, send_webhook, send_webhook_sync
-from linxo_assoconnect._secrets import MASK, redact
+from linxo_assoconnect._core.errors import ConfigurationError
+from linxo_assoconnect._core.secrets import MASK, redact
+from linxo_assoconnect.cli._notify import Notification, send_webhook, send_webhook_sync
 
 CASSETTES = Path(__file__).parent / "cassettes" / "notify"
 

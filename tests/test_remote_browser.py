@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 
 from helpers import ASSOCONNECT, BANK, FAST_RETRY, LINXO
 from linxo_assoconnect import aio, chromium_launch_options
-from linxo_assoconnect._secrets import MASK, redact
+from linxo_assoconnect._core.secrets import MASK, redact
 from linxo_assoconnect.testing import DEMO_SMS_CODE, SCENARIOS, Sandbox
 
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Error, Locator, Page, Response, expect
 
 from helpers import sandboxed
-from linxo_assoconnect._text import label_regex
+from linxo_assoconnect._core.text import label_regex
 from linxo_assoconnect.testing import (
     ASSOCONNECT_HOST,
     BANK_HOST,

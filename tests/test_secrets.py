@@ -21,8 +21,8 @@ import pytest
 from pydantic import SecretStr
 
 from helpers import FAST_RETRY
-from linxo_assoconnect._har import scrub_har
-from linxo_assoconnect._secrets import MASK, RedactingFilter, redact, remember
+from linxo_assoconnect._core.har import scrub_har
+from linxo_assoconnect._core.secrets import MASK, RedactingFilter, redact, remember
 from linxo_assoconnect.aio import (
     BankAuthFailed,
     Credentials,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from linxo_assoconnect import AccountNotFound
-from linxo_assoconnect._text import (
+from linxo_assoconnect._core.text import (
     PARIS,
     fold,
     label_regex,

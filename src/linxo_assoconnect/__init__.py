@@ -7,7 +7,7 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from ._errors import (
+from ._core.errors import (
     AccountNotFound,
     BankAuthFailed,
     BrowserNotFound,
@@ -22,8 +22,8 @@ from ._errors import (
 )
 
 if _TYPE_CHECKING:
-    from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
-    from ._models import (
+    from ._core.browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
+    from ._core.models import (
         AssoBankAccount,
         AssoConnectProfile,
         BankConnection,
@@ -34,7 +34,7 @@ if _TYPE_CHECKING:
         RestoreReport,
         SyncResult,
     )
-    from ._retry import RetryPolicy
+    from ._core.retry import RetryPolicy
     from .flows._sync.restore import restore
     from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage
     from .pages._sync.bank import BankAuthPage
@@ -44,19 +44,19 @@ if _TYPE_CHECKING:
 # Imported on first use (pydantic and Playwright take a few hundred milliseconds): `import
 # linxo_assoconnect` stays quick for the command line and for tools that import it early.
 _LAZY = {
-    "AssoBankAccount": "._models",
-    "BankConnection": "._models",
-    "AssoConnectProfile": "._models",
-    "BankProfile": "._models",
-    "LinxoProfile": "._models",
-    "Credentials": "._models",
-    "ReauthResult": "._models",
-    "RestoreReport": "._models",
-    "SyncResult": "._models",
-    "RetryPolicy": "._retry",
-    "BROWSER_ENV_VAR": "._browser",
-    "chromium_launch_options": "._browser",
-    "find_chromium": "._browser",
+    "AssoBankAccount": "._core.models",
+    "BankConnection": "._core.models",
+    "AssoConnectProfile": "._core.models",
+    "BankProfile": "._core.models",
+    "LinxoProfile": "._core.models",
+    "Credentials": "._core.models",
+    "ReauthResult": "._core.models",
+    "RestoreReport": "._core.models",
+    "SyncResult": "._core.models",
+    "RetryPolicy": "._core.retry",
+    "BROWSER_ENV_VAR": "._core.browser",
+    "chromium_launch_options": "._core.browser",
+    "find_chromium": "._core.browser",
     "restore": ".flows._sync.restore",
     "AssoConnectLoginPage": ".pages._sync.assoconnect",
     "RapprochementPage": ".pages._sync.assoconnect",

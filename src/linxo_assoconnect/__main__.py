@@ -1,5 +1,5 @@
 """``python -m linxo_assoconnect``: the command line."""
 
-from .cli import main
+from .cli._main import main
 
 raise SystemExit(main())

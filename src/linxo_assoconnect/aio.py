@@ -5,8 +5,8 @@ from linxo_assoconnect.aio import LinxoLoginPage, LinxoSettings
 await LinxoLoginPage(page).login(credentials)
 """
 
-from ._browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
-from ._errors import (
+from ._core.browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
+from ._core.errors import (
     AccountNotFound,
     BankAuthFailed,
     BrowserNotFound,
@@ -19,7 +19,7 @@ from ._errors import (
     SyncFailed,
     TransientSiteError,
 )
-from ._models import (
+from ._core.models import (
     AssoBankAccount,
     AssoConnectProfile,
     BankConnection,
@@ -30,7 +30,7 @@ from ._models import (
     RestoreReport,
     SyncResult,
 )
-from ._retry import RetryPolicy
+from ._core.retry import RetryPolicy
 from .flows._async.restore import restore
 from .pages._async.assoconnect import AssoConnectLoginPage, RapprochementPage
 from .pages._async.bank import BankAuthPage

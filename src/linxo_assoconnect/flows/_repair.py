@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, NamedTuple, TypeVar
 
-from .._models import AssoBankAccount, BankConnection, ReauthResult, RestoreReport, SyncResult
+from .._core.models import AssoBankAccount, BankConnection, ReauthResult, RestoreReport, SyncResult
 
 __all__ = ["Repair", "report"]
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .._text import fold
+from .._core.text import fold
 
 __all__ = ["CHANGED_JS", "MARK", "SNAPSHOT_JS", "Node", "Snapshot", "contains_word", "matches"]
 

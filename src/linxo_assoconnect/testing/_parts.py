@@ -13,7 +13,7 @@ from typing import TypeVar
 from markupsafe import Markup as Html
 from markupsafe import escape
 
-from .._text import fold
+from .._core.text import fold
 from ._markup import Markup
 
 __all__ = ["Parts"]

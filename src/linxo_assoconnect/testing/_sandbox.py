@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import jinja2
 
-from .._text import fold, label_regex
+from .._core.text import fold, label_regex
 from . import _state as st
 from ._data import ASSOCIATIONS, LINXO_CONNECTIONS, federation
 from ._http import Request, Response

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from playwright.async_api import Page
 
-from ..._models import (
+from ..._core.models import (
     AssoBankAccount,
     BankConnection,
     BankProfile,
@@ -15,9 +15,9 @@ from ..._models import (
     RestoreReport,
     SyncResult,
 )
-from ..._otp import AsyncOtp
-from ..._retry import RetryPolicy
-from ..._text import linked_to
+from ..._core.otp import AsyncOtp
+from ..._core.retry import RetryPolicy
+from ..._core.text import linked_to
 from ...pages._async._base import logger
 from ...pages._async.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._async.bank import BankAuthPage

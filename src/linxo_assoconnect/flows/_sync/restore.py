@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 from playwright.sync_api import Page
 
-from ..._models import (
+from ..._core.models import (
     AssoBankAccount,
     BankConnection,
     BankProfile,
@@ -16,9 +16,9 @@ from ..._models import (
     RestoreReport,
     SyncResult,
 )
-from ..._otp import SyncOtp
-from ..._retry import RetryPolicy
-from ..._text import linked_to
+from ..._core.otp import SyncOtp
+from ..._core.retry import RetryPolicy
+from ..._core.text import linked_to
 from ...pages._sync._base import logger
 from ...pages._sync.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._sync.bank import BankAuthPage

@@ -16,23 +16,23 @@ from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from ..._errors import (
+from ..._core.errors import (
     LinxoAssoconnectError,
     LoginFailed,
     LoginRequired,
     PageChanged,
     TransientSiteError,
 )
-from ..._evidence import (
+from ..._core.evidence import (
     SECRET_FIELDS,
     new_evidence_dir,
     settings_for,
     write_error,
     write_html,
 )
-from ..._files import safe_address
-from ..._models import Credentials, _SiteProfile
-from ..._secrets import logger
+from ..._core.files import safe_address
+from ..._core.models import Credentials, _SiteProfile
+from ..._core.secrets import logger
 from .._snapshot import CHANGED_JS, MARK, SNAPSHOT_JS, Node, Snapshot, contains_word
 
 __all__ = ["TYPED_MARKER", "PageObject", "host_of", "logger", "start_tracing", "step"]

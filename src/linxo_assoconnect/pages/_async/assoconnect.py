@@ -11,16 +11,22 @@ from typing import Self
 
 from playwright.async_api import Page
 
-from ..._errors import (
+from ..._core.errors import (
     AccountNotFound,
     LoginRequired,
     PageChanged,
     SyncFailed,
     TransientSiteError,
 )
-from ..._models import AssoBankAccount, AssoConnectProfile, Credentials, SyncResult, now_in_paris
-from ..._retry import RetryPolicy
-from ..._text import fold, label_regex, match_name, parse_amount, parse_french_datetime
+from ..._core.models import (
+    AssoBankAccount,
+    AssoConnectProfile,
+    Credentials,
+    SyncResult,
+    now_in_paris,
+)
+from ..._core.retry import RetryPolicy
+from ..._core.text import fold, label_regex, match_name, parse_amount, parse_french_datetime
 from .._snapshot import Node, Snapshot, contains_word, matches
 from ._base import PageObject, domain_of, logger, step
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from ..._errors import BankAuthFailed, HumanActionRequired
-from ..._models import BankProfile, Credentials
-from ..._otp import AsyncOtp, call_otp_async
+from ..._core.errors import BankAuthFailed, HumanActionRequired
+from ..._core.models import BankProfile, Credentials
+from ..._core.otp import AsyncOtp, call_otp_async
 from .._snapshot import Node, Snapshot
 from ._base import PageObject, domain_of, host_of, logger, step
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from ..._errors import BankAuthFailed, HumanActionRequired
-from ..._models import BankProfile, Credentials
-from ..._otp import SyncOtp, call_otp
+from ..._core.errors import BankAuthFailed, HumanActionRequired
+from ..._core.models import BankProfile, Credentials
+from ..._core.otp import SyncOtp, call_otp
 from .._snapshot import Node, Snapshot
 from ._base import PageObject, domain_of, host_of, logger, step
 

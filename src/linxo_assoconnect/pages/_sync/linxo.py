@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Self
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from ..._errors import BankAuthFailed, HumanActionRequired, LoginFailed, LoginRequired
-from ..._models import BankConnection, Credentials, LinxoProfile, ReauthResult, now_in_paris
-from ..._otp import SyncOtp, call_otp
-from ..._retry import RetryPolicy
-from ..._text import match_name, parse_amount, parse_linxo_update
+from ..._core.errors import BankAuthFailed, HumanActionRequired, LoginFailed, LoginRequired
+from ..._core.models import BankConnection, Credentials, LinxoProfile, ReauthResult, now_in_paris
+from ..._core.otp import SyncOtp, call_otp
+from ..._core.retry import RetryPolicy
+from ..._core.text import match_name, parse_amount, parse_linxo_update
 from .._snapshot import Node, Snapshot, contains_word, matches
 from ._base import PageObject, domain_of, host_of, logger, step
 

@@ -26,19 +26,19 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
-from ..._browser import SyncContextHook, chromium_launch_options, display_available
-from ..._errors import BrowserNotFound, ConfigurationError, HumanActionRequired, LoginRequired
-from ..._evidence import ContextSettings, use_settings
-from ..._files import (
+from ..._core.browser import SyncContextHook, chromium_launch_options, display_available
+from ..._core.errors import BrowserNotFound, ConfigurationError, HumanActionRequired, LoginRequired
+from ..._core.evidence import ContextSettings, use_settings
+from ..._core.files import (
     EVIDENCE_ENV_VAR,
     default_evidence_dir,
     default_state_dir,
     ensure_writable,
     safe_address,
 )
-from ..._har import scrub_har
-from ..._logins import LoginStore
-from ..._models import (
+from ..._core.har import scrub_har
+from ..._core.logins import LoginStore
+from ..._core.models import (
     AssoConnectProfile,
     BankConnection,
     BankProfile,
@@ -47,9 +47,9 @@ from ..._models import (
     ReauthResult,
     RestoreReport,
 )
-from ..._otp import SyncOtp
-from ..._retry import RetryPolicy
-from ..._secrets import logger, remember
+from ..._core.otp import SyncOtp
+from ..._core.retry import RetryPolicy
+from ..._core.secrets import logger, remember
 from ...flows._sync.restore import repair_accounts, repair_connections
 from ...flows._repair import Repair, report
 from ...pages._sync._base import start_tracing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 
-from ._secrets import remember
+from .secrets import remember
 
 __all__ = ["AsyncOtp", "SyncOtp", "call_otp", "call_otp_async"]
 

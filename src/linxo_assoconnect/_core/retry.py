@@ -13,7 +13,7 @@ from tenacity import (
     wait_random,
 )
 
-from ._errors import TransientSiteError
+from .errors import TransientSiteError
 
 __all__ = ["RetryPolicy"]
 

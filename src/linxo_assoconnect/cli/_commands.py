@@ -13,17 +13,18 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from .._core.errors import ConfigurationError
+from .._core.files import default_state_dir
+from .._core.models import Credentials
+from .._core.otp import AsyncOtp
+from .._core.secrets import logger
+from .._core.text import euros, fold, shown_at
+from ..session._async.session import Session
 from ._codes import linxo_codes
 from ._config import AssociationConfig, Config, load_config
 from ._consent import ConsentBook
-from ._errors import ConfigurationError
-from ._files import default_state_dir
 from ._mail import MailAlert, alerts_from_files, alerts_from_imap
-from ._models import Credentials
-from ._otp import AsyncOtp
-from ._secrets import logger
-from ._text import euros, fold, shown_at
-from .flows._many import (
+from ._many import (
     EXIT_CODES,
     AssociationResult,
     ConnectionState,
@@ -32,7 +33,6 @@ from .flows._many import (
     expiring,
     summary,
 )
-from .session._async.session import Session
 
 __all__ = ["check_config", "list_mail", "run_command"]
 
@@ -51,8 +51,8 @@ def _sandbox(config: Config) -> Any:
     """The built-in sandbox the configuration asks for, if any."""
     if config.sandbox is None:
         return None
-    from .testing import Sandbox
-    from .testing._scenario import scenario_from
+    from ..testing import Sandbox
+    from ..testing._scenario import scenario_from
 
     return Sandbox(scenario_from(config.sandbox))
 
@@ -81,7 +81,7 @@ def _bank_step(
     association names in ``accounts``, its bank login with a code typed here; else a person
     in the bank's window."""
     if sandbox is not None:
-        from .testing import DEMO_BANK
+        from ..testing import DEMO_BANK
 
         demo = Credentials(username=DEMO_BANK.username, password=SecretStr(DEMO_BANK.password))
         code = sandbox.scenario.sms_code.get_secret_value()
@@ -329,8 +329,8 @@ def read_alerts(config: Config | None, files: list[str]) -> list[MailAlert]:
         )
     from datetime import timedelta
 
+    from .._core.models import now_in_paris
     from ._config import reveal
-    from ._models import now_in_paris
 
     mail = config.mail
     return alerts_from_imap(

@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict
 
-from ._errors import ConfigurationError
-from ._secrets import RedactingFilter, logger, remember
+from .._core.errors import ConfigurationError
+from .._core.secrets import RedactingFilter, logger, remember
 
 if TYPE_CHECKING:
     import httpx

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
-from ._errors import BrowserNotFound, ConfigurationError, LinxoAssoconnectError
+from .. import __version__
+from .._core.errors import BrowserNotFound, ConfigurationError, LinxoAssoconnectError
 
 __all__ = ["main"]
 
@@ -32,7 +32,7 @@ Plusieurs associations : le code du problème le plus urgent, dans l'ordre 4, 3,
 
 def _scenario(name: str) -> str:
     """A scenario name of the sandbox (imported only when one is given: --help stays quick)."""
-    from .testing import SCENARIOS
+    from ..testing import SCENARIOS
 
     if name not in SCENARIOS:
         raise argparse.ArgumentTypeError(
@@ -43,7 +43,7 @@ def _scenario(name: str) -> str:
 
 def _markup(variant: str) -> str:
     """A markup of the sandbox: a preset (a, b, bare) or random:SEED."""
-    from .testing._markup import check_variant
+    from ..testing._markup import check_variant
 
     try:
         return check_variant(variant)
@@ -253,7 +253,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _capture(args: argparse.Namespace) -> int:
-    from ._capture import run_capture
+    from ..capture._capture import run_capture
 
     private = dict(
         (value, replacement or None)
@@ -327,7 +327,7 @@ def _check(path: Path | None) -> int:
 def _browser() -> int:
     from playwright.sync_api import sync_playwright
 
-    from ._browser import find_chromium
+    from .._core.browser import find_chromium
 
     with sync_playwright() as playwright:
         executable = find_chromium(playwright.chromium) or playwright.chromium.executable_path

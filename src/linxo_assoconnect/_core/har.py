@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._files import safe_address, write_private
-from ._secrets import MASK, redact
+from .files import safe_address, write_private
+from .secrets import MASK, redact
 
 __all__ = ["scrub_har"]
 

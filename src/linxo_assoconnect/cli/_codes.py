@@ -14,10 +14,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from .._core.errors import HumanActionRequired
+from .._core.otp import AsyncOtp
 from ._config import Config, reveal
-from ._errors import HumanActionRequired
 from ._mail import linxo_code_from_imap
-from ._otp import AsyncOtp
 
 __all__ = ["LinxoCodes", "linxo_codes"]
 

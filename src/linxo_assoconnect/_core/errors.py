@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._secrets import redact
+from .secrets import redact
 
 __all__ = [
     "AccountNotFound",

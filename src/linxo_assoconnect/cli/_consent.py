@@ -9,10 +9,10 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from ._files import write_private
-from ._models import BankConnection, now_in_paris
-from ._secrets import logger
-from ._text import fold
+from .._core.files import write_private
+from .._core.models import BankConnection, now_in_paris
+from .._core.secrets import logger
+from .._core.text import fold
 
 __all__ = ["Consent", "ConsentBook"]
 

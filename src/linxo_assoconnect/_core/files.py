@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
-from ._errors import ConfigurationError
+from .errors import ConfigurationError
 
 __all__ = [
     "APP_NAME",

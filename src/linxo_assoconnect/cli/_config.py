@@ -35,17 +35,17 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from ._errors import ConfigurationError
-from ._files import APP_NAME
-from ._models import (
+from .._core.errors import ConfigurationError
+from .._core.files import APP_NAME
+from .._core.models import (
     ENV_PREFIX,
     KEYRING_SERVICE,
     AssoConnectProfile,
     Credentials,
     LinxoProfile,
 )
-from ._retry import RetryPolicy
-from ._text import fold
+from .._core.retry import RetryPolicy
+from .._core.text import fold
 
 __all__ = [
     "CONFIG_ENV_VAR",
@@ -222,7 +222,7 @@ class Config(BaseSettings):
     @classmethod
     def _known_scenario(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None:
-            from .testing._scenario import scenario_from
+            from ..testing._scenario import scenario_from
 
             scenario_from(value)
         return value

@@ -7,13 +7,12 @@ import time
 
 from pydantic import SecretStr
 
-from ._errors import LinxoAssoconnectError
-from ._models import AssoBankAccount, BankConnection, Credentials, RestoreReport
-from ._retry import RetryPolicy
-from ._text import euros, shown_at
-from .flows._many import EXIT_CODES, outcome_of
-from .session._async.session import Session
-from .testing import (
+from .._core.errors import LinxoAssoconnectError
+from .._core.models import AssoBankAccount, BankConnection, Credentials, RestoreReport
+from .._core.retry import RetryPolicy
+from .._core.text import euros, shown_at
+from ..session._async.session import Session
+from ..testing import (
     DEMO_ASSOCONNECT,
     DEMO_BANK,
     DEMO_LINXO,
@@ -22,6 +21,7 @@ from .testing import (
     DemoLogin,
     Sandbox,
 )
+from ._many import EXIT_CODES, outcome_of
 
 __all__ = ["run_demo"]
 

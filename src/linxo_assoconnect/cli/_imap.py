@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from pydantic import SecretStr
 
-from ._errors import ConfigurationError
-from ._secrets import remember
+from .._core.errors import ConfigurationError
+from .._core.secrets import remember
 
 __all__ = ["Mailbox", "imap_date", "open_mailbox", "quoted"]
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from ._errors import AccountNotFound
+from .errors import AccountNotFound
 
 __all__ = [
     "PARIS",

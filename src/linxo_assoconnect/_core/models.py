@@ -10,10 +10,10 @@ from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SecretStr, field_validator
 
-from ._errors import ConfigurationError
-from ._files import APP_NAME
-from ._secrets import remember
-from ._text import PARIS
+from .errors import ConfigurationError
+from .files import APP_NAME
+from .secrets import remember
+from .text import PARIS
 
 __all__ = [
     "ENV_PREFIX",

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from ._files import default_evidence_dir, safe_address
-from ._secrets import redact
+from .files import default_evidence_dir, safe_address
+from .secrets import redact
 
 __all__ = [
     "SECRET_FIELDS",

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-from ._text import fold, label_regex
+from .._core.text import fold, label_regex
 
 __all__ = ["VOCABULARY", "Scrubber", "leaks"]
 

@@ -16,10 +16,7 @@ from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .._codes import LinxoCodes
-from .._config import AssociationConfig, Config
-from .._consent import ConsentBook
-from .._errors import (
+from .._core.errors import (
     AccountNotFound,
     BankAuthFailed,
     ConfigurationError,
@@ -29,18 +26,21 @@ from .._errors import (
     PageChanged,
     TransientSiteError,
 )
-from .._models import (
+from .._core.models import (
     AssoBankAccount,
     BankConnection,
     Credentials,
     SyncResult,
     now_in_paris,
 )
-from .._otp import AsyncOtp, call_otp_async
-from .._secrets import logger, redact
-from .._text import fold, linked_to
+from .._core.otp import AsyncOtp, call_otp_async
+from .._core.secrets import logger, redact
+from .._core.text import fold, linked_to
+from ..flows._async.restore import repair_accounts
 from ..session._async.session import Session
-from ._async.restore import repair_accounts
+from ._codes import LinxoCodes
+from ._config import AssociationConfig, Config
+from ._consent import ConsentBook
 
 __all__ = [
     "EXIT_CODES",

@@ -33,10 +33,10 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, Request
 
-from ._browser import AsyncContextHook
-from ._har import scrub_har
+from .._core.browser import AsyncContextHook
+from .._core.har import scrub_har
+from .._core.secrets import logger
 from ._scrub import Scrubber, leaks, page_text, scrub_html, slug
-from ._secrets import logger
 
 __all__ = ["DESCRIBE_JS", "MANIFEST", "Capture", "CaptureResult"]
 
@@ -482,8 +482,8 @@ async def run_capture(
 
     from playwright.async_api import async_playwright
 
-    from ._browser import chromium_launch_options, display_available
-    from ._errors import ConfigurationError
+    from .._core.browser import chromium_launch_options, display_available
+    from .._core.errors import ConfigurationError
 
     if not display_available():
         raise ConfigurationError(
@@ -496,7 +496,7 @@ async def run_capture(
         )
     on_context = None
     if scenario is not None:
-        from .testing import Sandbox
+        from ..testing import Sandbox
 
         on_context = Sandbox(scenario).attach_async
     async with async_playwright() as playwright:

@@ -21,10 +21,10 @@ from pathlib import Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SecretStr
 from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
 
-from ._errors import ConfigurationError
+from .._core.errors import ConfigurationError
+from .._core.secrets import logger
+from .._core.text import PARIS, fold, label_regex
 from ._imap import Mailbox, imap_date, open_mailbox, quoted
-from ._secrets import logger
-from ._text import PARIS, fold, label_regex
 
 __all__ = ["MailAlert", "alerts_from_files", "alerts_from_imap", "linxo_code_from_imap"]
 

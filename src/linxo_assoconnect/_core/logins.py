@@ -16,10 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ._errors import ConfigurationError
-from ._files import STATE_ENV_VAR, ensure_writable, write_private
-from ._models import KEYRING_SERVICE, import_keyring
-from ._secrets import logger
+from .errors import ConfigurationError
+from .files import STATE_ENV_VAR, ensure_writable, write_private
+from .models import KEYRING_SERVICE, import_keyring
+from .secrets import logger
 
 __all__ = ["LoginStore"]
 

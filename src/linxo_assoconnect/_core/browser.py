@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from playwright.async_api import BrowserContext as AsyncBrowserContext
 from playwright.sync_api import BrowserContext
 
-from ._errors import BrowserNotFound
+from .errors import BrowserNotFound
 
 __all__ = [
     "BROWSER_ENV_VAR",
