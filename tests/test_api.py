@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import inspect
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import pytest
 
 import linxo_assoconnect
 from linxo_assoconnect import aio
+from linxo_assoconnect._api import PUBLIC
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_OBJECTS = [
@@ -34,6 +37,38 @@ def test_every_exported_name_exists_and_nothing_public_is_missing() -> None:
         if not name.startswith("_") and not inspect.ismodule(value)
     }
     assert public <= set(linxo_assoconnect.__all__)
+
+
+def imports_of(module: object) -> dict[str, str]:
+    """The names a package's source imports (for type checkers), and from which module."""
+    path = Path(str(getattr(module, "__file__", "")))
+    found = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level and node.module:
+            source = importlib.util.resolve_name(
+                "." * node.level + node.module, "linxo_assoconnect"
+            )
+            found.update({alias.name: source for alias in node.names})
+    return found
+
+
+@pytest.mark.parametrize("api", [0, 1], ids=["sync", "async"])
+def test_the_public_names_are_one_table(api: int) -> None:
+    """`_api.PUBLIC` lists every public name; each package's imports and `__all__` follow it."""
+    module = (linxo_assoconnect, aio)[api]
+    assert imports_of(module) == {name: modules[api] for name, modules in PUBLIC.items()}
+    assert set(module.__all__) - {"__version__"} == set(PUBLIC)
+
+
+def test_public_names_show_as_the_package_s() -> None:
+    for name, (sync, asynchronous) in PUBLIC.items():
+        for module, home in (
+            (linxo_assoconnect, "linxo_assoconnect"),
+            (aio, "linxo_assoconnect.aio"),
+        ):
+            value = getattr(module, name)
+            if isinstance(value, type) or inspect.isfunction(value):
+                assert value.__module__ == (home if sync != asynchronous else "linxo_assoconnect")
 
 
 def test_sync_and_async_apis_have_the_same_names() -> None:

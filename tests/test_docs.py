@@ -218,7 +218,7 @@ def test_a_failing_block_fails(tmp_path: Path) -> None:
     )
     result = run(Block(ROOT / "README.md", 0, source), tmp_path)
     assert result.returncode == 1
-    assert "linxo_assoconnect._core.errors.LoginFailed" in result.stderr
+    assert "linxo_assoconnect.LoginFailed:" in result.stderr  # the public name, not a module
     assert 'File "README.md:0", line 4' in result.stderr
 
 

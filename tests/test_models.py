@@ -73,3 +73,9 @@ def test_retry_policy_is_bounded() -> None:
 def test_every_error_shares_one_root() -> None:
     for name in errors.__all__:
         assert issubclass(getattr(errors, name), LinxoAssoconnectError)
+
+
+def test_an_expired_login_is_not_a_refused_one() -> None:
+    """``except LoginFailed`` (a wrong password, never retried) must not catch an expired
+    session, which a `Session` simply logs in again."""
+    assert not issubclass(errors.LoginRequired, errors.LoginFailed)

@@ -1,12 +1,14 @@
 """Restore a broken Linxo bank connection and make AssoConnect import the bank entries again.
 
-The sync API lives here; `linxo_assoconnect.aio` has the async twin with the same names.
+The sync API lives here; `linxo_assoconnect.aio` has the async twin with the same names. The
+names are listed once, in `linxo_assoconnect._api.PUBLIC`; the imports below only tell type
+checkers where they come from (a test checks that both agree).
 """
 
-from importlib import import_module as _import_module
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
+from . import _api
 from ._core.errors import (
     AccountNotFound,
     BankAuthFailed,
@@ -40,44 +42,6 @@ if _TYPE_CHECKING:
     from .pages._sync.bank import BankAuthPage
     from .pages._sync.linxo import LinxoLoginPage, LinxoSettings
     from .session._sync.session import Session
-
-# Imported on first use (pydantic and Playwright take a few hundred milliseconds): `import
-# linxo_assoconnect` stays quick for the command line and for tools that import it early.
-_LAZY = {
-    "AssoBankAccount": "._core.models",
-    "BankConnection": "._core.models",
-    "AssoConnectProfile": "._core.models",
-    "BankProfile": "._core.models",
-    "LinxoProfile": "._core.models",
-    "Credentials": "._core.models",
-    "ReauthResult": "._core.models",
-    "RestoreReport": "._core.models",
-    "SyncResult": "._core.models",
-    "RetryPolicy": "._core.retry",
-    "BROWSER_ENV_VAR": "._core.browser",
-    "chromium_launch_options": "._core.browser",
-    "find_chromium": "._core.browser",
-    "restore": ".flows._sync.restore",
-    "AssoConnectLoginPage": ".pages._sync.assoconnect",
-    "RapprochementPage": ".pages._sync.assoconnect",
-    "BankAuthPage": ".pages._sync.bank",
-    "LinxoLoginPage": ".pages._sync.linxo",
-    "LinxoSettings": ".pages._sync.linxo",
-    "Session": ".session._sync.session",
-}
-
-
-def __getattr__(name: str) -> _Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_import_module(_LAZY[name], __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
 
 __version__ = "0.1.0.dev0"
 
@@ -115,3 +79,15 @@ __all__ = [
     "find_chromium",
     "restore",
 ]
+
+_api.publish(globals(), "sync")  # the errors, imported above
+
+
+def __getattr__(name: str) -> _Any:
+    value = _api.load(name, "sync")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -40,8 +40,11 @@ class LoginFailed(LinxoAssoconnectError):
     """The site refused the identifier or the password (never retried)."""
 
 
-class LoginRequired(LoginFailed):
-    """The site shows its login form: nobody is logged in, or the saved login expired."""
+class LoginRequired(LinxoAssoconnectError):
+    """The site shows its login form: nobody is logged in, or the saved login expired.
+
+    Not a `LoginFailed`: nothing was refused, and ``except LoginFailed`` must not catch an
+    expired session."""
 
 
 class BankAuthFailed(LinxoAssoconnectError):

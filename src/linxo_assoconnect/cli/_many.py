@@ -23,6 +23,7 @@ from .._core.errors import (
     HumanActionRequired,
     LinxoAssoconnectError,
     LoginFailed,
+    LoginRequired,
     PageChanged,
     TransientSiteError,
 )
@@ -134,7 +135,7 @@ def outcome_of(error: BaseException) -> Outcome:
         return "config"
     if isinstance(error, PageChanged):
         return "site_changed"
-    if isinstance(error, (HumanActionRequired, LoginFailed, BankAuthFailed)):
+    if isinstance(error, (HumanActionRequired, LoginFailed, LoginRequired, BankAuthFailed)):
         return "person"
     if isinstance(error, TransientSiteError):
         return "transient"
