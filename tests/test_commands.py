@@ -6,7 +6,6 @@ federation runs in-process too, to read what the sandbox saw.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from helpers import run_async
 from linxo_assoconnect.cli import _commands
 from linxo_assoconnect.cli._config import Config, load_config
 from linxo_assoconnect.cli._many import EXIT_CODES, exit_code, outcome_of
@@ -659,14 +659,14 @@ def test_linxo_s_code_is_typed_hidden_at_a_terminal_else_a_person_must_act(
     monkeypatch.setattr(sys, "stdin", Terminal(attached=True))
     typed = _codes.linxo_codes(Config(), None)("tresorier@example.org")
     assert typed is not None
-    assert asyncio.run(call_otp_async(typed)) == "48"
+    assert run_async(call_otp_async(typed)) == "48"  # on the tests' event loop
     assert prompts == ["Code envoyé par Linxo à tresorier@example.org (saisie masquée) : "]
 
     monkeypatch.setattr(sys, "stdin", Terminal(attached=False))
     nobody = _codes.linxo_codes(Config(), None)("tresorier@example.org")
     assert nobody is not None
     with pytest.raises(HumanActionRequired, match=r"\[mail\]"):
-        asyncio.run(call_otp_async(nobody))
+        run_async(call_otp_async(nobody))
     assert len(prompts) == 1  # nothing asked without a terminal
     headed = Config(chromium={"headed": True})
     assert _codes.linxo_codes(headed, None)("tresorier@example.org") is None  # in the window

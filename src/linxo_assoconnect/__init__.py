@@ -27,15 +27,13 @@ if _TYPE_CHECKING:
     from ._core.browser import BROWSER_ENV_VAR, chromium_launch_options, find_chromium
     from ._core.models import (
         AssoBankAccount,
-        AssoConnectProfile,
         BankConnection,
-        BankProfile,
         Credentials,
-        LinxoProfile,
         ReauthResult,
         RestoreReport,
         SyncResult,
     )
+    from ._core.profiles import AssoConnectProfile, BankProfile, LinxoProfile
     from ._core.retry import RetryPolicy
     from .flows._sync.restore import restore
     from .pages._sync.assoconnect import AssoConnectLoginPage, RapprochementPage

@@ -16,6 +16,7 @@ __all__ = ["PUBLIC", "load", "publish"]
 _PKG = "linxo_assoconnect"
 _ERRORS = f"{_PKG}._core.errors"
 _MODELS = f"{_PKG}._core.models"
+_PROFILES = f"{_PKG}._core.profiles"
 _BROWSER = f"{_PKG}._core.browser"
 
 
@@ -48,15 +49,17 @@ PUBLIC: dict[str, tuple[str, str]] = {
         name: (_MODELS, _MODELS)
         for name in (
             "AssoBankAccount",
-            "AssoConnectProfile",
             "BankConnection",
-            "BankProfile",
             "Credentials",
-            "LinxoProfile",
             "ReauthResult",
             "RestoreReport",
             "SyncResult",
         )
+    },
+    # The words looked for on each site.
+    **{
+        name: (_PROFILES, _PROFILES)
+        for name in ("AssoConnectProfile", "BankProfile", "LinxoProfile")
     },
     "RetryPolicy": (f"{_PKG}._core.retry", f"{_PKG}._core.retry"),
     **{

@@ -27,15 +27,13 @@ if _TYPE_CHECKING:
     )
     from ._core.models import (
         AssoBankAccount,
-        AssoConnectProfile,
         BankConnection,
-        BankProfile,
         Credentials,
-        LinxoProfile,
         ReauthResult,
         RestoreReport,
         SyncResult,
     )
+    from ._core.profiles import AssoConnectProfile, BankProfile, LinxoProfile
     from ._core.retry import RetryPolicy
     from .flows._async.restore import restore
     from .pages._async.assoconnect import AssoConnectLoginPage, RapprochementPage

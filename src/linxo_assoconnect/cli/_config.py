@@ -37,13 +37,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from .._core.errors import ConfigurationError
 from .._core.files import APP_NAME
-from .._core.models import (
-    ENV_PREFIX,
-    KEYRING_SERVICE,
-    AssoConnectProfile,
-    Credentials,
-    LinxoProfile,
-)
+from .._core.models import ENV_PREFIX, KEYRING_SERVICE, Credentials
+from .._core.profiles import AssoConnectProfile, LinxoProfile
 from .._core.retry import RetryPolicy
 from .._core.text import fold
 
@@ -433,4 +428,3 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
             if "]" in code.replace("[", ""):
                 array = None
     return found
-

@@ -9,13 +9,13 @@ from playwright.async_api import Page
 from ..._core.models import (
     AssoBankAccount,
     BankConnection,
-    BankProfile,
     Credentials,
     ReauthResult,
     RestoreReport,
     SyncResult,
 )
 from ..._core.otp import AsyncOtp
+from ..._core.profiles import BankProfile
 from ..._core.retry import RetryPolicy
 from ..._core.text import linked_to
 from ...pages._async._base import logger
@@ -80,9 +80,7 @@ async def repair_connections(
         if connection.healthy:
             continue
         logger.info("re-authenticating %s", connection.bank)
-        done.append(
-            await settings.reauthenticate(connection.bank, bank_step(connection.bank))
-        )
+        done.append(await settings.reauthenticate(connection.bank, bank_step(connection.bank)))
     return Repair(before, done, await settings.connections() if done else before)
 
 

@@ -10,13 +10,13 @@ from playwright.sync_api import Page
 from ..._core.models import (
     AssoBankAccount,
     BankConnection,
-    BankProfile,
     Credentials,
     ReauthResult,
     RestoreReport,
     SyncResult,
 )
 from ..._core.otp import SyncOtp
+from ..._core.profiles import BankProfile
 from ..._core.retry import RetryPolicy
 from ..._core.text import linked_to
 from ...pages._sync._base import logger
@@ -81,9 +81,7 @@ def repair_connections(
         if connection.healthy:
             continue
         logger.info("re-authenticating %s", connection.bank)
-        done.append(
-            settings.reauthenticate(connection.bank, bank_step(connection.bank))
-        )
+        done.append(settings.reauthenticate(connection.bank, bank_step(connection.bank)))
     return Repair(before, done, settings.connections() if done else before)
 
 

@@ -6,8 +6,9 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._core.errors import BankAuthFailed, HumanActionRequired
-from ..._core.models import BankProfile, Credentials
+from ..._core.models import Credentials
 from ..._core.otp import AsyncOtp, call_otp_async
+from ..._core.profiles import BankProfile
 from .._snapshot import Node, Snapshot
 from ._base import PageObject, domain_of, host_of, logger, step
 

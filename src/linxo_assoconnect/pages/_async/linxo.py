@@ -10,8 +10,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from ..._core.errors import BankAuthFailed, HumanActionRequired, LoginFailed, LoginRequired
-from ..._core.models import BankConnection, Credentials, LinxoProfile, ReauthResult, now_in_paris
+from ..._core.models import BankConnection, Credentials, ReauthResult, now_in_paris
 from ..._core.otp import AsyncOtp, call_otp_async
+from ..._core.profiles import LinxoProfile
 from ..._core.retry import RetryPolicy
 from ..._core.text import match_name, parse_amount, parse_linxo_update
 from .._snapshot import Node, Snapshot, contains_word, matches

@@ -32,7 +32,8 @@ from ..._core.evidence import (
     write_html,
 )
 from ..._core.files import safe_address
-from ..._core.models import Credentials, _SiteProfile
+from ..._core.models import Credentials
+from ..._core.profiles import SiteProfile
 from ..._core.secrets import logger
 from .._snapshot import CHANGED_JS, MARK, SNAPSHOT_JS, Node, Snapshot, contains_word
 
@@ -110,7 +111,7 @@ class PageObject:
     redirection) is read again until it shows an outcome.
     """
 
-    _site: _SiteProfile = _SiteProfile()
+    _site: SiteProfile = SiteProfile()
     _home: str | None = None
     """The site's domain (« linxo.com »): interstitials are answered only there."""
 

@@ -19,13 +19,8 @@ from ..._core.errors import (
     SyncFailed,
     TransientSiteError,
 )
-from ..._core.models import (
-    AssoBankAccount,
-    AssoConnectProfile,
-    Credentials,
-    SyncResult,
-    now_in_paris,
-)
+from ..._core.models import AssoBankAccount, Credentials, SyncResult, now_in_paris
+from ..._core.profiles import AssoConnectProfile
 from ..._core.retry import RetryPolicy
 from ..._core.text import fold, label_regex, match_name, parse_amount, parse_french_datetime
 from .._snapshot import Node, Snapshot, contains_word, matches

@@ -37,16 +37,9 @@ from ..._core.files import (
 )
 from ..._core.har import scrub_har
 from ..._core.logins import LoginStore
-from ..._core.models import (
-    AssoConnectProfile,
-    BankConnection,
-    BankProfile,
-    Credentials,
-    LinxoProfile,
-    ReauthResult,
-    RestoreReport,
-)
+from ..._core.models import BankConnection, Credentials, ReauthResult, RestoreReport
 from ..._core.otp import AsyncOtp
+from ..._core.profiles import AssoConnectProfile, BankProfile, LinxoProfile
 from ..._core.retry import RetryPolicy
 from ..._core.secrets import logger, remember
 from ...flows._async.restore import repair_accounts, repair_connections
@@ -60,6 +53,7 @@ __all__ = ["Session"]
 
 LINXO, ASSOCONNECT = "Linxo", "AssoConnect"
 _SECRET_PARAMETER = re.compile(r"token|key|secret|pass|auth|sig", re.IGNORECASE)
+
 
 def _on_host(host: str, domain: str) -> bool:
     """Whether a cookie of ``domain`` (« .linxo.com », « wwws.linxo.com ») is sent to ``host``."""
