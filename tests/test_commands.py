@@ -24,7 +24,7 @@ import pytest
 from helpers import run_async
 from linxo_assoconnect.cli import _commands
 from linxo_assoconnect.cli._config import Config, load_config
-from linxo_assoconnect.cli._many import EXIT_CODES, exit_code, outcome_of
+from linxo_assoconnect.cli._results import EXIT_CODES, exit_code, outcome_of
 from linxo_assoconnect.testing import (
     DEMO_ASSOCONNECT,
     DEMO_LINXO,
@@ -106,7 +106,7 @@ def test_each_error_has_its_own_exit_code_and_the_most_urgent_wins() -> None:
         SyncFailed,
         TransientSiteError,
     )
-    from linxo_assoconnect.cli._many import AssociationResult
+    from linxo_assoconnect.cli._results import AssociationResult
 
     codes = {
         kind.__name__: EXIT_CODES[outcome_of(kind("x"))]

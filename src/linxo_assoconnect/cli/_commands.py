@@ -24,11 +24,11 @@ from ._codes import linxo_codes
 from ._config import AssociationConfig, Config, load_config
 from ._consent import ConsentBook
 from ._mail import MailAlert, alerts_from_files, alerts_from_imap
-from ._many import (
+from ._many import Run
+from ._results import (
     EXIT_CODES,
     AssociationResult,
     ConnectionState,
-    Run,
     Summary,
     expiring,
     summary,

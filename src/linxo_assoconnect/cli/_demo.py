@@ -21,7 +21,7 @@ from ..testing import (
     DemoLogin,
     Sandbox,
 )
-from ._many import EXIT_CODES, outcome_of
+from ._results import EXIT_CODES, outcome_of
 
 __all__ = ["run_demo"]
 

@@ -9,160 +9,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Literal, TypeVar
-
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from typing import TypeVar
 
 from .._core.errors import (
     AccountNotFound,
-    BankAuthFailed,
-    ConfigurationError,
-    HumanActionRequired,
     LinxoAssoconnectError,
-    LoginFailed,
-    LoginRequired,
-    PageChanged,
-    TransientSiteError,
 )
 from .._core.models import (
     AssoBankAccount,
     BankConnection,
     Credentials,
-    SyncResult,
+    ReauthResult,
     now_in_paris,
 )
 from .._core.otp import AsyncOtp, call_otp_async
-from .._core.secrets import logger, redact
+from .._core.secrets import logger
 from .._core.text import fold, linked_to
-from ..flows._async.restore import repair_accounts
+from ..flows._async.restore import tutorial
+from ..flows._repair import Repair
+from ..pages._async.assoconnect import RapprochementPage
 from ..session._async.session import Session
 from ._codes import LinxoCodes
 from ._config import AssociationConfig, Config
 from ._consent import ConsentBook
-
-__all__ = [
-    "EXIT_CODES",
-    "AccountState",
-    "AssociationResult",
-    "ConnectionState",
-    "Outcome",
-    "Run",
-    "Summary",
-]
-
-Outcome = Literal[
-    "ok", "fixed", "broken", "person", "site_changed", "transient", "failed", "config"
-]
-
-EXIT_CODES: dict[Outcome, int] = {
-    "ok": 0,
-    "fixed": 0,
-    "broken": 1,
-    "failed": 1,
-    "config": 2,
-    "person": 3,
-    "site_changed": 4,
-    "transient": 5,
-}
-"""The command's exit code for each outcome; the run exits with the most urgent (`URGENCY`)."""
-
-URGENCY: tuple[Outcome, ...] = ("site_changed", "person", "transient", "config", "failed", "broken")
+from ._results import (
+    AssociationResult,
+    ConnectionState,
+    account_state,
+    failed,
+    verdict,
+)
 
 T = TypeVar("T")
 Progress = Callable[[str, str], None]
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ConnectionState(_Model):
-    """A Linxo connection as `status` shows it, with its consent's expected expiry."""
-
-    bank: str
-    healthy: bool
-    message: str | None
-    updated_at: AwareDatetime | None
-    balance: str | None
-    consent_expires: AwareDatetime | None
-    """180 days (``consent_days``) after the last bank authentication this tool did or saw."""
-    consent_known_from: Literal["performed", "seen"] | None
-    expires_soon: bool
-
-
-class AccountState(_Model):
-    """An AssoConnect account as `status` shows it."""
-
-    name: str
-    sync_active: bool
-    status: str | None
-    linxo_account: str | None
-    last_import: AwareDatetime | None
-
-
-class AssociationResult(_Model):
-    """What one association looked like and what was done to it."""
-
-    association: str
-    outcome: Outcome
-    connections: list[ConnectionState] = Field(default_factory=list)
-    accounts: list[AccountState] = Field(default_factory=list)
-    reauthenticated: list[str] = Field(default_factory=list)
-    syncs: list[SyncResult] = Field(default_factory=list)
-    planned: list[str] = Field(default_factory=list)
-    """With ``--dry-run``: what restore would do, in order."""
-    error: str | None = None
-    """The error's name (`HumanActionRequired`, `PageChanged`…), if it failed."""
-    message: str | None = None
-    evidence: str | None = None
-
-
-class Summary(_Model):
-    """A whole run: every association's result and the exit code."""
-
-    command: str
-    results: list[AssociationResult]
-    seconds: float
-    exit_code: int
-
-
-def outcome_of(error: BaseException) -> Outcome:
-    """How urgent an error is, for the exit code."""
-    if isinstance(error, ConfigurationError):
-        return "config"
-    if isinstance(error, PageChanged):
-        return "site_changed"
-    if isinstance(error, (HumanActionRequired, LoginFailed, LoginRequired, BankAuthFailed)):
-        return "person"
-    if isinstance(error, TransientSiteError):
-        return "transient"
-    return "failed"
-
-
-def exit_code(results: Sequence[AssociationResult]) -> int:
-    """The exit code of the most urgent outcome among ``results``."""
-    for outcome in URGENCY:
-        if any(r.outcome == outcome for r in results):
-            return EXIT_CODES[outcome]
-    return 0
-
-
-def _failure(association: str, error: BaseException, **known: object) -> AssociationResult:
-    evidence = getattr(error, "evidence", None)
-    message = str(error)
-    if not isinstance(error, LinxoAssoconnectError):  # not written for a treasurer: first line
-        message = redact(message.splitlines()[0] if message else type(error).__name__)
-    return AssociationResult(
-        association=association,
-        outcome=outcome_of(error),
-        error=type(error).__name__,
-        message=message,
-        evidence=str(evidence) if evidence else None,
-        **known,
-    )
+__all__ = ["Run"]
 
 
 class _Failed(Exception):
@@ -244,11 +127,11 @@ class Run:
                 async with self._limit, self.session._lane(association.name):
                     result = await work(association)
             except LinxoAssoconnectError as error:
-                result = _failure(association.name, error)
+                result = failed(association.name, error)
             except Exception as error:  # an unforeseen bug must not stop the others
                 logger.exception("unexpected failure for %s", association.name)
-                result = _failure(association.name, error)
-            self.progress(association.name, _verdict(result))
+                result = failed(association.name, error)
+            self.progress(association.name, verdict(result))
             return result
 
         return list(await asyncio.gather(*(one(a) for a in associations)))
@@ -306,7 +189,7 @@ class Run:
         async def read(association: AssociationConfig) -> AssociationResult:
             connections = await seen(association)
             if isinstance(connections, _Failed):
-                return _failure(association.name, connections.error)
+                return failed(association.name, connections.error)
             self.progress(association.name, "AssoConnect : « Import depuis votre banque »")
             tab = await self.session.rapprochement(
                 self._assoconnect(assoconnect, association), association.name
@@ -318,7 +201,7 @@ class Run:
                 association=tab.association,
                 outcome="ok" if healthy else "broken",
                 connections=states,
-                accounts=[_account(a) for a in accounts],
+                accounts=[account_state(a) for a in accounts],
                 planned=_plan(association, connections, accounts),
             )
 
@@ -366,7 +249,7 @@ class Run:
 
         async def repair_linxo(
             association: AssociationConfig, credentials: Credentials
-        ) -> tuple[list[BankConnection], list[str]]:
+        ) -> Repair[BankConnection, ReauthResult]:
             self.progress(association.name, f"Linxo ({credentials.username}) : connexions")
             user = credentials.username
             linxo_otp = self._linxo_code(association, user)
@@ -374,7 +257,7 @@ class Run:
             broken = [c.bank for c in seen if not c.healthy]
             if not broken:
                 self.consent.observe(user, seen)
-                return seen, []
+                return Repair(seen, [], seen)
             self.progress(association.name, f"banque : authentification ({', '.join(broken)})")
             async with self._person if self.person else _NO_LOCK:  # a person: one at a time
                 repaired = await self.session._repair_linxo(
@@ -384,30 +267,33 @@ class Run:
                 if not reauth.already_healthy:
                     self.consent.performed(credentials.username, reauth.bank, reauth.completed_at)
             self.consent.observe(credentials.username, repaired.after)
-            return repaired.after, [r.bank for r in repaired.done if not r.already_healthy]
+            return repaired
 
         done = self._per_linxo_login(linxo, repair_linxo)
 
         async def repair(association: AssociationConfig) -> AssociationResult:
             linxo_side = await done(association)
             if isinstance(linxo_side, _Failed):
-                return _failure(association.name, linxo_side.error)
-            connections, reauthenticated = linxo_side
-            self.progress(association.name, "AssoConnect : liaison et synchronisation")
-            tab = await self.session.rapprochement(
-                self._assoconnect(assoconnect, association), association.name
-            )
-            accounts = await repair_accounts(tab, association.links)
-            states = self._connections(association, connections)
-            healthy = all(c.healthy for c in states) and all(a.sync_active for a in accounts.after)
-            changed = reauthenticated or accounts.done
+                return failed(association.name, linxo_side.error)
+            identity = self._assoconnect(assoconnect, association)
+
+            async def import_tab() -> RapprochementPage:
+                self.progress(association.name, "AssoConnect : liaison et synchronisation")
+                return await self.session.rapprochement(identity, association.name)
+
+            restored = await tutorial(_Steps(linxo_side, import_tab), association.links)
+            states = self._connections(association, restored.connections_after)
+            after = restored.accounts_after
+            healthy = all(c.healthy for c in states) and all(a.sync_active for a in after)
+            reauthenticated = [r.bank for r in restored.reauthentications if not r.already_healthy]
+            changed = reauthenticated or restored.syncs
             return AssociationResult(
-                association=tab.association,
+                association=restored.association,
                 outcome=("fixed" if changed else "ok") if healthy else "broken",
                 connections=states,
-                accounts=[_account(a) for a in accounts.after],
+                accounts=[account_state(a) for a in after],
                 reauthenticated=reauthenticated,
-                syncs=accounts.done,
+                syncs=restored.syncs,
             )
 
         return await self._per_association(associations, repair)
@@ -430,9 +316,9 @@ class Run:
                     syncs.append(await tab.force_sync(account.name, linxo_account=target))
                 except LinxoAssoconnectError as error:
                     failure = failure or error
-            accounts = [_account(a) for a in await tab.accounts()]
+            accounts = [account_state(a) for a in await tab.accounts()]
             if failure is not None:
-                return _failure(tab.association, failure, accounts=accounts, syncs=syncs)
+                return failed(tab.association, failure, accounts=accounts, syncs=syncs)
             return AssociationResult(
                 association=tab.association,
                 outcome="ok" if all(a.sync_active for a in accounts) else "broken",
@@ -446,19 +332,28 @@ class Run:
 _NO_LOCK = contextlib.nullcontext()
 
 
+class _Steps:
+    """The tutorial's steps for one association: Linxo's side done already (once per Linxo
+    login), then the association's import tab."""
+
+    def __init__(
+        self,
+        linxo_side: Repair[BankConnection, ReauthResult],
+        import_tab: Callable[[], Awaitable[RapprochementPage]],
+    ) -> None:
+        self._linxo_side = linxo_side
+        self._import_tab = import_tab
+
+    async def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
+        return self._linxo_side
+
+    async def import_tab(self) -> RapprochementPage:
+        return await self._import_tab()
+
+
 def _same_bank(configured: str, shown: str) -> bool:
     """A bank named in the configuration is this connection (case, accents, part of it)."""
     return fold(configured) in fold(shown)
-
-
-def _account(account: AssoBankAccount) -> AccountState:
-    return AccountState(
-        name=account.name,
-        sync_active=account.sync_active,
-        status=account.status,
-        linxo_account=account.linxo_account,
-        last_import=account.last_import,
-    )
 
 
 def _plan(
@@ -480,27 +375,3 @@ def _plan(
             steps.append(f"AssoConnect : associer « {account.name} » à « {target} », Enregistrer")
         steps.append(f"AssoConnect : « Forcer la synchronisation » de « {account.name} »")
     return steps
-
-
-def _verdict(result: AssociationResult) -> str:
-    words = {
-        "ok": "en bon état",
-        "fixed": "rétabli",
-        "broken": "à rétablir",
-    }
-    return words.get(result.outcome, f"échec ({result.error})")
-
-
-def summary(command: str, results: list[AssociationResult], started: float) -> Summary:
-    """The run's summary, with its exit code."""
-    return Summary(
-        command=command,
-        results=results,
-        seconds=round(time.monotonic() - started, 1),
-        exit_code=exit_code(results),
-    )
-
-
-def expiring(results: list[AssociationResult]) -> list[tuple[str, ConnectionState]]:
-    """(association, connection) whose consent expires soon."""
-    return [(r.association, c) for r in results for c in r.connections if c.expires_soon]

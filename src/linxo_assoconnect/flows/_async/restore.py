@@ -1,8 +1,11 @@
-"""The whole tutorial in one call: re-authenticate broken connections, then re-link and sync."""
+"""The tutorial, chained once (`tutorial`): re-authenticate broken connections, then re-link
+and sync. `restore` runs it on one page; `Session.restore` and the command line run it with
+steps of their own."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from playwright.async_api import Page
 
@@ -24,7 +27,89 @@ from ...pages._async.bank import BankAuthPage
 from ...pages._async.linxo import LINXO_URL, LinxoLoginPage, LinxoSettings
 from .._repair import Repair, report
 
-__all__ = ["repair_accounts", "repair_connections", "restore"]
+__all__ = ["Steps", "repair_accounts", "repair_connections", "restore", "tutorial"]
+
+
+class Steps(Protocol):
+    """Where the tutorial's page objects come from, ready: one page, a `Session`'s logins, or
+    the command line's (Linxo's side done once per Linxo login)."""
+
+    async def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
+        """Steps 1 to 4: every broken connection re-authenticated (`repair_connections`)."""
+        ...
+
+    async def import_tab(self) -> RapprochementPage:
+        """Step 5: the association's « Import depuis votre banque » tab, logged in, open."""
+        ...
+
+
+async def tutorial(steps: Steps, links: Mapping[str, str] | None = None) -> RestoreReport:
+    """The tutorial's eight steps, in order, for one association: Linxo's side, then every
+    account whose import is not active re-linked if needed and synced (`repair_accounts`)."""
+    linxo_side = await steps.linxo_side()
+    tab = await steps.import_tab()
+    return report(tab.association, linxo_side, await repair_accounts(tab, links))
+
+
+class _OnePage:
+    """The tutorial's page objects on one page, logging in to each site on the way."""
+
+    def __init__(
+        self,
+        page: Page,
+        *,
+        association: str,
+        linxo: Credentials,
+        assoconnect: Credentials,
+        bank: Credentials | None,
+        otp: AsyncOtp | None,
+        profile: BankProfile | None,
+        linxo_otp: AsyncOtp | None,
+        linxo_url: str,
+        assoconnect_url: str,
+        retry: RetryPolicy | None,
+        timeout: float,
+        bank_timeout: float,
+    ) -> None:
+        self.page = page
+        self.association = association
+        self.linxo, self.assoconnect, self.bank = linxo, assoconnect, bank
+        self.otp, self.profile, self.linxo_otp = otp, profile, linxo_otp
+        self.linxo_url, self.assoconnect_url = linxo_url, assoconnect_url
+        self.retry, self.timeout, self.bank_timeout = retry, timeout, bank_timeout
+
+    async def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
+        await LinxoLoginPage(
+            self.page,
+            base_url=self.linxo_url,
+            timeout=self.timeout,
+            person_timeout=self.bank_timeout,
+        ).login(self.linxo, otp=self.linxo_otp)
+        settings = await LinxoSettings(
+            self.page, base_url=self.linxo_url, retry=self.retry, timeout=self.timeout
+        ).open()
+        return await repair_connections(
+            settings,
+            lambda _bank: BankAuthPage(
+                self.page,
+                credentials=self.bank,
+                otp=self.otp,
+                profile=self.profile,
+                timeout=self.bank_timeout,
+            ),
+        )
+
+    async def import_tab(self) -> RapprochementPage:
+        await AssoConnectLoginPage(
+            self.page, base_url=self.assoconnect_url, timeout=self.timeout
+        ).login(self.assoconnect)
+        return await RapprochementPage(
+            self.page,
+            association=self.association,
+            base_url=self.assoconnect_url,
+            retry=self.retry,
+            timeout=self.timeout,
+        ).open()
 
 
 async def restore(
@@ -52,21 +137,22 @@ async def restore(
     AssoConnect: every account of ``association`` whose import is not active is re-linked if
     needed (to ``links[account]``, else the Linxo account of the same name) and its sync forced.
     """
-    await LinxoLoginPage(
-        page, base_url=linxo_url, timeout=timeout, person_timeout=bank_timeout
-    ).login(linxo, otp=linxo_otp)
-    settings = await LinxoSettings(page, base_url=linxo_url, retry=retry, timeout=timeout).open()
-    linxo_side = await repair_connections(
-        settings,
-        lambda _bank: BankAuthPage(
-            page, credentials=bank, otp=otp, profile=profile, timeout=bank_timeout
-        ),
+    steps = _OnePage(
+        page,
+        association=association,
+        linxo=linxo,
+        assoconnect=assoconnect,
+        bank=bank,
+        otp=otp,
+        profile=profile,
+        linxo_otp=linxo_otp,
+        linxo_url=linxo_url,
+        assoconnect_url=assoconnect_url,
+        retry=retry,
+        timeout=timeout,
+        bank_timeout=bank_timeout,
     )
-    await AssoConnectLoginPage(page, base_url=assoconnect_url, timeout=timeout).login(assoconnect)
-    tab = await RapprochementPage(
-        page, association=association, base_url=assoconnect_url, retry=retry, timeout=timeout
-    ).open()
-    return report(tab.association, linxo_side, await repair_accounts(tab, links))
+    return await tutorial(steps, links)
 
 
 async def repair_connections(

@@ -42,8 +42,8 @@ from ..._core.otp import AsyncOtp
 from ..._core.profiles import AssoConnectProfile, BankProfile, LinxoProfile
 from ..._core.retry import RetryPolicy
 from ..._core.secrets import logger, remember
-from ...flows._async.restore import repair_accounts, repair_connections
-from ...flows._repair import Repair, report
+from ...flows._async.restore import repair_connections, tutorial
+from ...flows._repair import Repair
 from ...pages._async._base import start_tracing
 from ...pages._async.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._async.bank import BankAuthPage
@@ -94,6 +94,28 @@ class _Identity:
     @property
     def who(self) -> tuple[str, str]:
         return self.site, self.username.casefold()
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """The tutorial's steps (`flows.tutorial`) from a session's page objects."""
+
+    session: Session
+    association: str
+    linxo: Credentials
+    assoconnect: Credentials
+    bank: Credentials | None
+    otp: AsyncOtp | None
+    profile: BankProfile | None
+    linxo_otp: AsyncOtp | None
+
+    async def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
+        return await self.session._repair_linxo(
+            self.linxo, self.bank, self.otp, self.profile, self.linxo_otp
+        )
+
+    async def import_tab(self) -> RapprochementPage:
+        return await self.session.rapprochement(self.assoconnect, self.association)
 
 
 class Session:
@@ -582,9 +604,8 @@ class Session:
         linxo_otp: AsyncOtp | None = None,
     ) -> RestoreReport:
         """`linxo_assoconnect.restore` with this session's browser, logins and evidence."""
-        linxo_side = await self._repair_linxo(linxo, bank, otp, profile, linxo_otp)
-        tab = await self.rapprochement(assoconnect, association)
-        return report(tab.association, linxo_side, await repair_accounts(tab, links))
+        steps = _Steps(self, association, linxo, assoconnect, bank, otp, profile, linxo_otp)
+        return await tutorial(steps, links)
 
     async def _repair_linxo(
         self,

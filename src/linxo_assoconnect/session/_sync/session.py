@@ -43,8 +43,8 @@ from ..._core.otp import SyncOtp
 from ..._core.profiles import AssoConnectProfile, BankProfile, LinxoProfile
 from ..._core.retry import RetryPolicy
 from ..._core.secrets import logger, remember
-from ...flows._sync.restore import repair_accounts, repair_connections
-from ...flows._repair import Repair, report
+from ...flows._sync.restore import repair_connections, tutorial
+from ...flows._repair import Repair
 from ...pages._sync._base import start_tracing
 from ...pages._sync.assoconnect import ASSOCONNECT_URL, AssoConnectLoginPage, RapprochementPage
 from ...pages._sync.bank import BankAuthPage
@@ -95,6 +95,28 @@ class _Identity:
     @property
     def who(self) -> tuple[str, str]:
         return self.site, self.username.casefold()
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """The tutorial's steps (`flows.tutorial`) from a session's page objects."""
+
+    session: Session
+    association: str
+    linxo: Credentials
+    assoconnect: Credentials
+    bank: Credentials | None
+    otp: SyncOtp | None
+    profile: BankProfile | None
+    linxo_otp: SyncOtp | None
+
+    def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
+        return self.session._repair_linxo(
+            self.linxo, self.bank, self.otp, self.profile, self.linxo_otp
+        )
+
+    def import_tab(self) -> RapprochementPage:
+        return self.session.rapprochement(self.assoconnect, self.association)
 
 
 class Session:
@@ -583,9 +605,8 @@ class Session:
         linxo_otp: SyncOtp | None = None,
     ) -> RestoreReport:
         """`linxo_assoconnect.restore` with this session's browser, logins and evidence."""
-        linxo_side = self._repair_linxo(linxo, bank, otp, profile, linxo_otp)
-        tab = self.rapprochement(assoconnect, association)
-        return report(tab.association, linxo_side, repair_accounts(tab, links))
+        steps = _Steps(self, association, linxo, assoconnect, bank, otp, profile, linxo_otp)
+        return tutorial(steps, links)
 
     def _repair_linxo(
         self,
