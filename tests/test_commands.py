@@ -646,8 +646,8 @@ def test_linxo_s_code_is_typed_hidden_at_a_terminal_else_a_person_must_act(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from linxo_assoconnect import HumanActionRequired
-    from linxo_assoconnect.cli import _codes
     from linxo_assoconnect._core.otp import call_otp_async
+    from linxo_assoconnect.cli import _codes
 
     prompts: list[str] = []
 
