@@ -18,7 +18,13 @@ import unasync
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "linxo_assoconnect"
 # Each holds an _async/ source and its generated _sync/ twin.
-FOLDERS = (PACKAGE / "pages", PACKAGE / "flows", PACKAGE / "session", ROOT / "tests")
+FOLDERS = (
+    PACKAGE / "pages",
+    PACKAGE / "flows",
+    PACKAGE / "session",
+    PACKAGE / "cli",
+    ROOT / "tests",
+)
 
 REPLACEMENTS = {
     "async_api": "sync_api",
@@ -31,6 +37,7 @@ REPLACEMENTS = {
     "attach_async": "attach",
     "async_shared_browser": "shared_browser",
     "AsyncContextHook": "SyncContextHook",
+    "AsyncClient": "Client",
     "_async": "_sync",
 }
 # Applied after unasync, on whole text: the async tests import the async API.

@@ -15,21 +15,18 @@ A password is never written in the file: ``"keyring"`` (the system keyring, the 
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 import platformdirs
 from pydantic import (
-    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PositiveFloat,
     PositiveInt,
-    SecretStr,
     ValidationError,
     field_validator,
 )
@@ -37,23 +34,27 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from .._core.errors import ConfigurationError
 from .._core.files import APP_NAME
-from .._core.models import ENV_PREFIX, KEYRING_SERVICE, Credentials
+from .._core.models import ENV_PREFIX, Credentials
 from .._core.profiles import AssoConnectProfile, LinxoProfile
 from .._core.retry import RetryPolicy
 from .._core.text import fold
+from ._config_errors import ConfigError, key_lines, locate
+from ._references import KEYRING, SecretReference, missing_variables, reveal
 
 __all__ = [
     "CONFIG_ENV_VAR",
     "AccountLink",
     "AssociationConfig",
     "Config",
+    "ConfigError",
     "Identity",
     "default_config_path",
     "load_config",
+    "missing_variables",
+    "reveal",
 ]
 
 CONFIG_ENV_VAR = f"{ENV_PREFIX}CONFIG"
-_REFERENCE = re.compile(r"keyring|env:[A-Za-z_][A-Za-z0-9_]*")
 
 
 def default_config_path() -> Path:
@@ -61,32 +62,6 @@ def default_config_path() -> Path:
     (``~/.config/linxo-assoconnect/config.toml`` on Linux)."""
     override = os.environ.get(CONFIG_ENV_VAR)
     return Path(override) if override else platformdirs.user_config_path(APP_NAME) / "config.toml"
-
-
-def _reference(value: str) -> str:
-    if not _REFERENCE.fullmatch(value):
-        raise ValueError(
-            "un secret ne s’écrit pas dans ce fichier : mettez-le dans le trousseau du système "
-            f'(valeur "keyring", puis `keyring set {KEYRING_SERVICE}-<site> <identifiant>`) '
-            'ou dans une variable d’environnement (valeur "env:NOM_DE_VARIABLE")'
-        )
-    return value
-
-
-KEYRING = "keyring"
-SecretReference = Annotated[str, AfterValidator(_reference)]
-"""Where a secret is: ``"keyring"`` or ``"env:VARIABLE"``, never the secret itself."""
-
-
-def reveal(reference: str, *, service: str, username: str) -> SecretStr:
-    """The secret that ``reference`` points to, or `ConfigurationError` saying how to set it."""
-    if reference.startswith("env:"):
-        name = reference.removeprefix("env:")
-        value = os.environ.get(name)
-        if not value:
-            raise ConfigurationError(f"Variable d’environnement absente : {name} ({username}).")
-        return SecretStr(value)
-    return Credentials.from_keyring(service, username).password
 
 
 class _Section(BaseModel):
@@ -278,9 +253,9 @@ def load_config(path: str | Path | None = None) -> Config:
     try:
         config = Config(**data)
     except ValidationError as error:
-        located = [_problem(path, lines, e["loc"], e["msg"]) for e in error.errors()]
+        located = [locate(path, lines, e["loc"], e["msg"]) for e in error.errors()]
     else:
-        located = [_problem(path, lines, loc, msg) for loc, msg in _cross_checks(config)]
+        located = [locate(path, lines, loc, msg) for loc, msg in _cross_checks(config)]
     if located:
         raise ConfigError(path, [text for _, text in sorted(located, key=lambda item: item[0])])
     return config
@@ -305,126 +280,3 @@ def _cross_checks(config: Config) -> list[tuple[tuple[str | int, ...], str]]:
                 )
             )
     return problems
-
-
-def missing_variables(path: Path) -> list[str]:
-    """Each ``"env:NAME"`` of the file whose variable is not set, with its line."""
-    text = path.read_text(encoding="utf-8")
-    lines = key_lines(text)
-    problems: list[tuple[int, str]] = []
-
-    def walk(value: object, location: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*location, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*location, index))
-        elif isinstance(value, str) and _REFERENCE.fullmatch(value) and value != KEYRING:
-            name = value.removeprefix("env:")
-            if not os.environ.get(name):
-                problems.append(
-                    _problem(path, lines, location, f"la variable d’environnement {name} est vide")
-                )
-
-    walk(tomllib.loads(text), ())
-    return [text for _, text in sorted(problems)]
-
-
-class ConfigError(ConfigurationError):
-    """The configuration file holds mistakes; ``problems`` lists each, with its line."""
-
-    def __init__(self, path: Path, problems: list[str]) -> None:
-        count = f"{len(problems)} problème{'s' if len(problems) > 1 else ''}"
-        super().__init__(f"{path}: {count} dans la configuration : " + " ; ".join(problems))
-        self.problems = problems
-
-
-def _problem(
-    path: Path, lines: dict[tuple[str | int, ...], int], location: Any, message: str
-) -> tuple[int, str]:
-    location = tuple(location)
-    dotted = ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in location)
-    dotted = dotted.replace(".[", "[")
-    message = message.removeprefix("Value error, ")
-    variable = _variable_for(location)
-    if variable is not None:
-        return 0, f"{variable} (variable d’environnement) : {message}"
-    line = _line_of(lines, location)
-    where = f"{path}:{line}" if line else str(path)
-    return line, f"{where}: {dotted}: {message}" if dotted else f"{where}: {message}"
-
-
-def _variable_for(location: tuple[str | int, ...]) -> str | None:
-    """The ``LINXO_ASSOCONNECT_*`` variable that set the value at ``location``, if one did."""
-    names = [str(part).upper() for part in location if isinstance(part, str)]
-    for end in range(len(names), 0, -1):
-        variable = ENV_PREFIX + "__".join(names[:end])
-        if variable in os.environ:
-            return variable
-    return None
-
-
-def _line_of(lines: dict[tuple[str | int, ...], int], location: tuple[str | int, ...]) -> int:
-    for end in range(len(location), 0, -1):
-        if location[:end] in lines:
-            return lines[location[:end]]
-    return 0
-
-
-_TABLE = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
-_KEY = re.compile(r"""^\s*([A-Za-z0-9_.\-"' ]+?)\s*=""")
-_INLINE_KEY = re.compile(r"""([{,]\s*)([A-Za-z0-9_\-]+|"[^"]*")\s*=""")
-
-
-def _key_parts(key: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip("\"'") for part in key.split("."))
-
-
-def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
-    """The line (1-based) of each key of a TOML document, by its path as pydantic reports it.
-
-    Covers tables, arrays of tables, dotted keys, inline tables and arrays of inline tables
-    one per line: the shapes a configuration is written in.
-    """
-    found: dict[tuple[str | int, ...], int] = {}
-    counts: dict[tuple[str | int, ...], int] = {}
-    table: tuple[str | int, ...] = ()
-    array: tuple[str | int, ...] | None = None  # a multi-line array of inline tables
-    items = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        code = line.split("#", 1)[0] if '"' not in line else line
-        header = _TABLE.match(code)
-        if header:
-            path: tuple[str | int, ...] = _key_parts(header.group(2))
-            if header.group(1) == "[[":
-                index = counts.get(path, 0)
-                counts[path] = index + 1
-                path = (*path, index)
-            table, array = path, None
-            found.setdefault(table, number)
-            continue
-        key = _KEY.match(code)
-        if key and array is None:
-            here = (*table, *_key_parts(key.group(1)))
-            found.setdefault(here, number)
-            rest = code[key.end() :]
-            if rest.lstrip().startswith("[") and "]" not in rest:
-                array, items = here, 0
-            prefix = here
-            if rest.lstrip().startswith("[{") or rest.lstrip().startswith("[ {"):
-                prefix = (*here, 0)
-                found.setdefault(prefix, number)
-            for inline in _INLINE_KEY.finditer(rest):
-                found.setdefault((*prefix, *_key_parts(inline.group(2))), number)
-            continue
-        if array is not None:
-            if "{" in code:
-                item = (*array, items)
-                items += 1
-                found.setdefault(item, number)
-                for inline in _INLINE_KEY.finditer(code):
-                    found.setdefault((*item, *_key_parts(inline.group(2))), number)
-            if "]" in code.replace("[", ""):
-                array = None
-    return found

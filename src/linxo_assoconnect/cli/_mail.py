@@ -13,9 +13,7 @@ import email.policy
 import re
 import ssl
 from collections.abc import Iterable
-from email.message import EmailMessage, Message
-from html import unescape
-from html.parser import HTMLParser
+from email.message import EmailMessage
 from pathlib import Path
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SecretStr
@@ -23,10 +21,11 @@ from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
 
 from .._core.errors import ConfigurationError
 from .._core.secrets import logger
-from .._core.text import PARIS, fold, label_regex
+from .._core.text import fold, label_regex
 from ._imap import Mailbox, imap_date, open_mailbox, quoted
+from ._mail_text import bodies, logical_lines, one_line, received_at, sender_domain, subject
 
-__all__ = ["MailAlert", "alerts_from_files", "alerts_from_imap", "linxo_code_from_imap"]
+__all__ = ["MailAlert", "alerts_from_files", "alerts_from_imap", "code_in", "linxo_code_from_imap"]
 
 _SUBJECT = "Import avec Linxo"
 _SUBJECT_KEY = fold(_SUBJECT).replace(" ", "")
@@ -42,7 +41,6 @@ _NAME_RE = re.compile(
     r"(?:(?<!\.[^\W\d_])[.!?…](?=\s|$)|\s" + label_regex("Rétablir").pattern + r"|$)",
     re.IGNORECASE,
 )
-_URL_RE = re.compile(r"[a-z][a-z0-9+.-]*://|www\.", re.IGNORECASE)
 _QUOTES = "«»\"“”„'‘’`"
 _TRAILING = ".,;:!?…" + _QUOTES
 _LONGEST_NAME = 200
@@ -65,102 +63,13 @@ class _NotAnEmail(Exception):
     """The bytes are not an e-mail at all."""
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 # ------------------------------------------------------------------------------------------
 # Parsing one message
 
 
-class _HtmlText(HTMLParser):
-    """Visible text of an HTML body: a line per ``<br>`` or block (paragraph, cell…)."""
-
-    _BLOCKS = frozenset(
-        {"p", "div", "table", "tr", "td", "th", "li", "ul", "ol", "h1", "h2", "h3", "h4",
-         "h5", "h6", "blockquote", "section", "article", "header", "footer", "center", "hr"}
-    )  # fmt: skip
-    _HIDDEN = frozenset({"head", "title", "style", "script", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag == "br" or tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            # Line breaks inside the HTML source are not line breaks on screen.
-            self.parts.append(re.sub(r"[ \t\r\n]+", " ", data))
-
-    def handle_entityref(self, name: str) -> None:
-        self.handle_data(unescape(f"&{name};"))
-
-    def handle_charref(self, name: str) -> None:
-        self.handle_data(unescape(f"&#{name};"))
-
-
-def _html_to_text(markup: str) -> str:
-    parser = _HtmlText()
-    parser.feed(markup)
-    parser.close()
-    return "".join(parser.parts)
-
-
-def _text_of(part: Message) -> str:
-    try:
-        content = part.get_content() if isinstance(part, EmailMessage) else None
-    except (LookupError, ValueError, UnicodeError):  # an unknown or lying charset
-        content = None
-    if isinstance(content, str):
-        return content
-    payload = part.get_payload(decode=True)
-    return payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
-
-
-def _bodies(message: EmailMessage) -> Iterable[str]:
-    """The message's text bodies, text/plain first, then text/html as text."""
-    for kind in ("plain", "html"):
-        part = message.get_body(preferencelist=(kind,))
-        if part is None:
-            continue
-        text = _text_of(part)
-        yield _html_to_text(text) if kind == "html" else text
-
-
-def _lines(text: str) -> list[str]:
-    """Logical lines: soft breaks undone, so that a name wrapped onto the next line stays whole.
-
-    A line ending with a space (format=flowed) goes on with the next one, and so does a line
-    followed by one starting in lower case (« Comité des » / « fêtes Exemple »).
-    """
-    lines: list[str] = []
-    joined = False
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _one_line(raw)
-        goes_on = line[:1].islower() and not _URL_RE.match(line)  # not a link on its own line
-        if lines and line and (joined or (goes_on and lines[-1][-1:] not in ".!?…")):
-            lines[-1] = f"{lines[-1]} {line}"
-        elif line:
-            lines.append(line)
-        joined = bool(line) and raw.endswith(" ") and raw != "-- "
-    return lines
-
-
 def _association_in(text: str) -> str | None:
     """The name following « pour votre association » in ``text``, or None."""
-    for line in _lines(text):
+    for line in logical_lines(text):
         intro = _INTRO_RE.search(line)
         if intro is None:
             continue
@@ -175,26 +84,6 @@ def _association_in(text: str) -> str | None:
     return None
 
 
-def _received_at(message: EmailMessage) -> dt.datetime | None:
-    try:
-        header = message["Date"]
-        when = getattr(header, "datetime", None)
-    except (ValueError, TypeError, IndexError):  # a malformed Date header on older Pythons
-        return None
-    if not isinstance(when, dt.datetime):
-        return None
-    if when.tzinfo is None:  # « -0000 »: UTC, local zone unknown (RFC 5322)
-        when = when.replace(tzinfo=dt.UTC)
-    return when.astimezone(PARIS)
-
-
-def _subject(message: EmailMessage) -> str:
-    try:
-        return str(message["Subject"] or "")
-    except (ValueError, TypeError, IndexError):
-        return ""
-
-
 def _parse(data: bytes, source: str) -> MailAlert | None:
     """The alert in ``data``; None if it is another e-mail. Raises `_NotAnEmail`."""
     if not data.strip():
@@ -204,13 +93,13 @@ def _parse(data: bytes, source: str) -> MailAlert | None:
         key.lower() in _MAIL_HEADERS for key in message
     ):
         raise _NotAnEmail("aucun en-tête de courriel")
-    if fold(_subject(message)).replace(" ", "") != _SUBJECT_KEY:
+    if fold(subject(message)).replace(" ", "") != _SUBJECT_KEY:
         logger.debug("Courriel ignoré (autre sujet) : %s", source)
         return None
-    for body in _bodies(message):
+    for body in bodies(message):
         name = _association_in(body)
         if name is not None:
-            return MailAlert(association=name, received_at=_received_at(message), source=source)
+            return MailAlert(association=name, received_at=received_at(message), source=source)
     logger.debug("Courriel ignoré (aucun nom d’association) : %s", source)
     return None
 
@@ -236,7 +125,7 @@ def _eml_files(path: Path) -> list[Path]:
         try:
             return sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
         except OSError as exc:
-            reason = _one_line(exc.strerror or str(exc))
+            reason = one_line(exc.strerror or str(exc))
             raise ConfigurationError(f"Dossier de courriels illisible : {path} ({reason})") from exc
     if not path.exists():
         raise ConfigurationError(f"Courriel illisible : {path} (aucun fichier à ce chemin)")
@@ -256,7 +145,7 @@ def alerts_from_files(paths: Iterable[str | Path]) -> list[MailAlert]:
             try:
                 data = file.read_bytes()
             except OSError as exc:
-                reason = _one_line(exc.strerror or str(exc))
+                reason = one_line(exc.strerror or str(exc))
                 raise ConfigurationError(f"Courriel illisible : {file} ({reason})") from exc
             try:
                 alert = _parse(data, str(file))
@@ -329,18 +218,10 @@ POLL_EVERY = 2.0
 """Seconds between two looks into the mailbox while a code is awaited."""
 
 
-def _sender_domain(message: EmailMessage) -> str:
-    try:
-        addresses = message["From"].addresses if message["From"] else ()
-    except (ValueError, TypeError, IndexError, AttributeError):
-        return ""
-    return addresses[0].domain.casefold() if addresses else ""
-
-
 def code_in(message: EmailMessage) -> str | None:
     """The six-digit code of a Linxo e-mail: the first after the word « code » on its line,
     else the only one in the text; None if there is none or the choice is unclear."""
-    lines = [line for text in (_subject(message), *_bodies(message)) for line in _lines(text)]
+    lines = [line for text in (subject(message), *bodies(message)) for line in logical_lines(text)]
     for line in lines:
         for word in _CODE_WORD_RE.finditer(line):
             after = _CODE_RE.search(line, word.end())
@@ -361,9 +242,9 @@ def _newest_code(mailbox: Mailbox, linxo_user: str, since: dt.datetime) -> str |
             continue
         raw, received = fetched
         message = email.message_from_bytes(raw, policy=email.policy.default)
-        if not isinstance(message, EmailMessage) or "linxo" not in _sender_domain(message):
+        if not isinstance(message, EmailMessage) or "linxo" not in sender_domain(message):
             continue
-        received = received or _received_at(message)
+        received = received or received_at(message)
         if received is None or received < since:
             return None  # older ones are older still: the code of a former login
         code = code_in(message)

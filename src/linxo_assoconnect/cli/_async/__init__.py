@@ -1,0 +1,1 @@
+"""The command line's async I/O: the single source (``_sync`` is generated from here)."""
