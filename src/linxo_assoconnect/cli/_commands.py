@@ -19,7 +19,7 @@ from .._core.models import Credentials
 from .._core.otp import AsyncOtp
 from .._core.secrets import logger
 from .._core.text import euros, fold, shown_at
-from ..session._async.session import Session
+from ..session._lanes import LanedSession
 from ._codes import linxo_codes
 from ._config import AssociationConfig, Config, load_config
 from ._consent import ConsentBook
@@ -57,8 +57,8 @@ def _sandbox(config: Config) -> Any:
     return Sandbox(scenario_from(config.sandbox))
 
 
-def _session(config: Config, sandbox: Any, state_dir: Path) -> Session:
-    return Session(
+def _session(config: Config, sandbox: Any, state_dir: Path) -> LanedSession:
+    return LanedSession(
         headless=not config.chromium.headed,
         endpoint=config.chromium.endpoint,
         executable=config.chromium.executable,

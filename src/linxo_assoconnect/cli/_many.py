@@ -30,7 +30,7 @@ from .._core.text import fold, linked_to
 from ..flows._async.restore import tutorial
 from ..flows._repair import Repair
 from ..pages._async.assoconnect import RapprochementPage
-from ..session._async.session import Session
+from ..session._lanes import LanedSession
 from ._codes import LinxoCodes
 from ._config import AssociationConfig, Config
 from ._consent import ConsentBook
@@ -61,7 +61,7 @@ class Run:
     def __init__(
         self,
         config: Config,
-        session: Session,
+        session: LanedSession,
         *,
         consent: ConsentBook,
         bank: Callable[[str, str], Credentials | None] = lambda user, bank: None,
@@ -124,7 +124,7 @@ class Run:
 
         async def one(association: AssociationConfig) -> AssociationResult:
             try:
-                async with self._limit, self.session._lane(association.name):
+                async with self._limit, self.session.lane(association.name):
                     result = await work(association)
             except LinxoAssoconnectError as error:
                 result = failed(association.name, error)
