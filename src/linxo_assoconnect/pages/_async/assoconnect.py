@@ -29,6 +29,7 @@ from ..._core.retry import RetryPolicy
 from ..._core.text import fold, label_regex, match_name, parse_amount, parse_french_datetime
 from .._snapshot import Node, Snapshot, contains_word, matches
 from ._base import PageObject, domain_of, logger, step
+from ._login import LoginPageObject
 
 __all__ = ["ASSOCONNECT_URL", "AssoConnectLoginPage", "RapprochementPage"]
 
@@ -55,7 +56,7 @@ def _last_import(text: str, words: tuple[str, ...]) -> datetime | None:
     return None
 
 
-class AssoConnectLoginPage(PageObject):
+class AssoConnectLoginPage(LoginPageObject):
     """AssoConnect's login page, ``{base_url}/login``."""
 
     def __init__(
