@@ -143,9 +143,9 @@ def test_match_name_lists_choices_when_none_or_several_match() -> None:
     ],
 )
 def test_a_radio_label_loses_its_balance_not_the_digits_of_its_name(label: str, name: str) -> None:
-    from linxo_assoconnect.pages._async.assoconnect import _AMOUNT_AT_END
+    from linxo_assoconnect.pages._accounts import AMOUNT_AT_END
 
-    assert _AMOUNT_AT_END.sub("", label) == name
+    assert AMOUNT_AT_END.sub("", label) == name
 
 
 def test_an_unknown_association_is_said_in_good_french() -> None:

@@ -6,44 +6,33 @@ import contextlib
 import functools
 import itertools
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._core.errors import (
     LinxoAssoconnectError,
-    LoginFailed,
     LoginRequired,
     PageChanged,
     TransientSiteError,
 )
-from ..._core.evidence import (
-    SECRET_FIELDS,
-    new_evidence_dir,
-    settings_for,
-    write_error,
-    write_html,
-)
 from ..._core.files import safe_address
-from ..._core.models import Credentials
 from ..._core.profiles import SiteProfile
 from ..._core.secrets import logger
 from .._snapshot import CHANGED_JS, MARK, SNAPSHOT_JS, Node, Snapshot, contains_word
+from ._evidence import TYPED_MARKER, resume_tracing, start_tracing, write_evidence
 
 __all__ = ["TYPED_MARKER", "PageObject", "host_of", "logger", "start_tracing", "step"]
 
-# Set on a document once a secret is typed into it (and the form submitted from it); a new
-# document does not have it.
-TYPED_MARKER = "__linxoAssoconnectSecretTyped"
-
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
+P = TypeVar("P", bound="PageObject")
 _READS = itertools.count()  # every read marks new elements with a prefix of its own
 # Playwright's messages when a page went away under a call (a navigation): read it again.
 _GONE = ("Execution context was destroyed", "navigat", "Target closed", "has been closed")
@@ -59,20 +48,16 @@ def domain_of(url: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 else ".".join(parts)
 
 
-async def start_tracing(context: BrowserContext) -> None:
-    """Trace as a Session does: screenshots and DOM snapshots at every action."""
-    await context.tracing.start(screenshots=True, snapshots=True)
-
-
 def step(what: str) -> Callable[[F], F]:
     """Mark a public method as one step of the flow: an error leaving it keeps evidence."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)
         async def run(self: PageObject, *args: Any, **kwargs: Any) -> Any:
-            outer, self._step = self._step, self._step or what
+            shared = self._run
+            outer, shared.step = shared.step, shared.step or what
             try:
-                await self._resume_tracing()
+                await resume_tracing(self.page)
                 return await method(self, *args, **kwargs)
             except LoginRequired:
                 raise  # the login form: nothing for a person to look at
@@ -85,7 +70,7 @@ def step(what: str) -> Callable[[F], F]:
                 mapped.evidence = await self._save_evidence(mapped)
                 raise mapped from raw
             finally:
-                self._step = outer
+                shared.step = outer
 
         return cast(F, run)
 
@@ -99,6 +84,15 @@ def _mapped(error: PlaywrightError, what: str) -> LinxoAssoconnectError:
     if isinstance(error, PlaywrightTimeoutError) or "net::" in first:
         return TransientSiteError(f"Le site ne répond pas ({what}) ; réessayez plus tard.")
     return PageChanged(f"La page n’a pas réagi comme prévu ({what}) : {first}")
+
+
+@dataclass
+class _Run:
+    """What the page objects acting on one page for one public method share: the step being
+    run (for evidence), and the interstitials answered (per document)."""
+
+    step: str = ""
+    answered: set[tuple[str, str]] = field(default_factory=set)
 
 
 class PageObject:
@@ -117,8 +111,13 @@ class PageObject:
     def __init__(self, page: Page, *, timeout: float = 30.0) -> None:
         self.page = page
         self.timeout = timeout
-        self._step = ""  # the public step being run, for evidence
-        self._answered: set[tuple[str, str]] = set()  # interstitials answered, per document
+        self._run = _Run()
+
+    def _part(self, part: P) -> P:
+        """``part``, a page object for one part of this one's work on the same page: it runs
+        within this one's steps (its evidence named after them) and knows what was answered."""
+        part._run = self._run
+        return part
 
     @property
     def _ms(self) -> float:
@@ -208,7 +207,7 @@ class PageObject:
         site = self._site
         if not self._at_home(snapshot.url):
             return False  # another site's page (the bank's, for a person): not ours to answer
-        done = {kind for doc, kind in self._answered if doc == snapshot.doc}
+        done = {kind for doc, kind in self._run.answered if doc == snapshot.doc}
         for kind, words, answers in (
             ("cookies", site.cookie_words, site.refuse_cookies),
             ("cookies", site.cookie_words, site.accept_cookies),
@@ -227,9 +226,9 @@ class PageObject:
                     None,
                 )
                 key = (snapshot.doc, answer.m)
-                if box is None or key in self._answered:
+                if box is None or key in self._run.answered:
                     continue
-                self._answered.update({key, (snapshot.doc, kind)})
+                self._run.answered.update({key, (snapshot.doc, kind)})
                 logger.info(
                     "answering « %s » on %s",
                     " ".join(answer.names[:1]) or answer.own,
@@ -297,118 +296,14 @@ class PageObject:
 
         return min(candidates, key=distance)
 
-    # Logging in ------------------------------------------------------------------------
-
-    async def _log_in(
-        self,
-        url: str,
-        credentials: Credentials,
-        *,
-        site: str,
-        submit: Sequence[str],
-        landed: Callable[[Snapshot], bool],
-    ) -> Snapshot:
-        """Fill the e-mail and the password (on one page or in two steps), submit once, and
-        read the page until ``landed`` or a refusal; return what the page then shows.
-
-        A refusal is `LoginFailed`: a login is never retried.
-        """
-        profile = self._site
-        await self._goto(url, f"la page de connexion de {site}")
-
-        def login_fields(s: Snapshot) -> tuple[Node, Node | None] | None:
-            if s.ready != "complete":
-                return None  # a password field may still come on this page
-            password = self._password_field(s)
-            email = self._email_field(s)
-            if email is None:
-                return None  # a password is never sent without its e-mail
-            return (email, password)
-
-        email, password = await self._until(login_fields, f"le formulaire de connexion de {site}")
-        await self._fill(email, credentials.username, "le champ de l’adresse e-mail")
-        if password is None:  # the e-mail first; the password comes next
-            before = await self._read()
-            button = self._submit_button(before, (*profile.next_step, *submit), near=email)
-            await self._press_or_enter(button, email, "le bouton « Continuer »")
-
-            def password_or_refusal(s: Snapshot) -> tuple[Node | None, str] | None:
-                field = self._password_field(s)
-                refused = "" if field else self._refusal(s, before, profile.login_refused)
-                return (field, refused) if field or refused else None
-
-            password, refused = await self._until(password_or_refusal, "le champ « Mot de passe »")
-            if password is None:
-                raise LoginFailed(
-                    f"{site} refuse la connexion de {credentials.username} : {refused}"
-                )
-        async with self._typing_secrets():
-            await self._fill(password, credentials.password.get_secret_value(), "le mot de passe")
-            before = await self._read()
-            button = self._submit_button(before, submit, near=password)
-            await self._press_or_enter(button, password, "le bouton de connexion")
-
-            def outcome(s: Snapshot) -> tuple[str, Snapshot] | None:
-                refused = self._refusal(s, before, profile.login_refused)
-                if refused:
-                    return refused, s
-                if landed(s):
-                    return "", s
-                return None
-
-            refused, after = await self._until(outcome, f"la page d’accueil de {site}")
-        if refused:
-            raise LoginFailed(f"{site} refuse la connexion de {credentials.username} : {refused}")
-        logger.info("logged in to %s as %s", site, credentials.username)
-        return after
+    # Logging in ----------------------------------------------------------------------
 
     def _password_field(self, snapshot: Snapshot) -> Node | None:
+        """A login form's password field: every page tells by it that it is logged out."""
         found = snapshot.fields_of_type("password") or snapshot.fields(self._site.password)
         return found[0] if found else None
 
-    def _email_field(self, snapshot: Snapshot) -> Node | None:
-        labelled = [n for n in snapshot.fields(self._site.email) if n.field_type != "password"]
-        typed = [
-            n
-            for n in snapshot.nodes
-            if n.field
-            and (
-                n.field_type == "email" or str(n.field.get("autocomplete")) in ("username", "email")
-            )
-        ]
-        found = labelled or typed or self._field_before_password(snapshot)
-        return found[0] if found else None
-
-    def _field_before_password(self, snapshot: Snapshot) -> list[Node]:
-        """The text field just before the password in the same form (an unlabelled e-mail)."""
-        password = self._password_field(snapshot)
-        if password is None:
-            return []
-        texts = [
-            n
-            for n in snapshot.nodes
-            if n.field and n.field_type in ("text", "") and n.i < password.i
-        ]
-        return texts[-1:]
-
-    def _submit_button(
-        self, snapshot: Snapshot, words: Sequence[str], *, near: Node | None
-    ) -> Node | None:
-        return self._nearest(snapshot, snapshot.controls(words), near)
-
-    async def _press_or_enter(self, button: Node | None, field: Node | None, what: str) -> None:
-        """Click ``button``; with none, press Enter in ``field`` as a person would."""
-        if button is not None:
-            await self._act(button, what)
-        elif field is not None:
-            await self._locate(field).press("Enter", timeout=self._ms)
-        else:
-            raise await self._page_changed(what)
-
-    @staticmethod
-    def _refusal(now: Snapshot, before: Snapshot, words: Sequence[str]) -> str:
-        """A message that appeared since ``before`` and holds one of ``words`` ('' if none)."""
-        return next((t for t in now.new_texts(before) if contains_word(t, words)), "")
+    # Evidence --------------------------------------------------------------------------
 
     async def _page_changed(self, what: str) -> PageChanged:
         where = safe_address(self.page.url)
@@ -435,70 +330,9 @@ class PageObject:
 
         None if it cannot be written: the error it documents matters more than its evidence.
         """
-        what = self._step or missing or type(self).__name__
+        what = self._run.step or missing or type(self).__name__
         try:
-            return await self._write_evidence(what, error, missing)
+            return await write_evidence(self.page, what, error, missing)
         except OSError as failure:
             logger.warning("%s: no evidence saved (%s)", what, failure)
             return None
-
-    async def _write_evidence(self, what: str, error: BaseException, missing: str | None) -> Path:
-        context = self.page.context
-        settings = settings_for(context)
-        folder = new_evidence_dir(settings.evidence_dir, what)
-        note = ""
-        try:
-            await self.page.screenshot(
-                path=folder / "page.png", full_page=True, mask=[self.page.locator(SECRET_FIELDS)]
-            )
-            write_html(folder, await self.page.content())
-        except PlaywrightError:
-            logger.debug("could not save the page in %s", folder, exc_info=True)
-        if settings.tracing and settings.trace_paused:
-            note = "pas de trace : un secret était saisi sur cette page"
-        elif settings.tracing:
-            try:
-                await context.tracing.stop_chunk(path=folder / "trace.zip")
-                await context.tracing.start_chunk()
-            except PlaywrightError:
-                logger.debug("could not save the trace in %s", folder, exc_info=True)
-        write_error(folder, step=what, missing=missing, url=self.page.url, error=error, note=note)
-        where = safe_address(self.page.url)
-        logger.info("%s: %s on %s; evidence in %s", what, type(error).__name__, where, folder)
-        return folder
-
-    async def _is_headless(self, told: bool | None) -> bool:
-        """Whether nobody can see this browser: as ``told``, else as the browser says."""
-        if told is not None:
-            return told
-        agent: str = await self.page.evaluate("navigator.userAgent")
-        return "Headless" in agent
-
-    @asynccontextmanager
-    async def _typing_secrets(self) -> AsyncIterator[None]:
-        """Type a password or a code inside: no trace records it, nor the page holding it.
-
-        Tracing resumes once the page has been replaced by a new document. If the block fails,
-        it stays paused: the secret may still be on the page the evidence would record.
-        """
-        settings = settings_for(self.page.context)
-        await self.page.evaluate(f"window.{TYPED_MARKER} = true")
-        if settings.tracing and not settings.trace_paused:
-            # Stopped, not just a chunk ended: the network log spans chunks, and would keep
-            # the form's body. No path: what was recorded so far is dropped.
-            await self.page.context.tracing.stop()
-            settings.trace_paused = True
-        yield
-        await self._resume_tracing()
-
-    async def _resume_tracing(self) -> None:
-        settings = settings_for(self.page.context)
-        if not settings.trace_paused:
-            return
-        try:
-            still_there = await self.page.evaluate(f"window.{TYPED_MARKER} === true")
-        except PlaywrightError:  # navigating: ask again at the next step
-            return
-        if not still_there:
-            await start_tracing(self.page.context)
-            settings.trace_paused = False

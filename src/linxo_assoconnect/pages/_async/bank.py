@@ -10,12 +10,14 @@ from ..._core.models import Credentials
 from ..._core.otp import AsyncOtp, call_otp_async
 from ..._core.profiles import BankProfile
 from .._snapshot import Node, Snapshot
-from ._base import PageObject, domain_of, host_of, logger, step
+from ._base import domain_of, host_of, logger, step
+from ._evidence import typing_secrets
+from ._login import LoginPageObject
 
 __all__ = ["BankAuthPage"]
 
 
-class BankAuthPage(PageObject):
+class BankAuthPage(LoginPageObject):
     """The bank page Linxo redirects to. `complete` returns once the bank sends the browser back.
 
     Without ``credentials`` a person does the bank step in a headed browser, within ``timeout``
@@ -76,7 +78,7 @@ class BankAuthPage(PageObject):
             password, _ = await self._until(password_or_refusal, "le mot de passe")
             if password is None:
                 raise self._refused()
-        async with self._typing_secrets():
+        async with typing_secrets(self.page):
             await self._fill(
                 password, self.credentials.password.get_secret_value(), "le mot de passe"
             )
@@ -131,7 +133,7 @@ class BankAuthPage(PageObject):
             return
         field = await self._until(self._code_field, "le champ du code")
         code = await call_otp_async(self.otp)
-        async with self._typing_secrets():
+        async with typing_secrets(self.page):
             await self._fill(field, code, "le code")
             before = await self._read()
             button = self._submit_button(before, self.profile.code_submit, near=field)
@@ -162,7 +164,7 @@ class BankAuthPage(PageObject):
         logger.warning("Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout)
         try:
             if in_browser:  # the person types the bank's password or code: no trace of it
-                async with self._typing_secrets():
+                async with typing_secrets(self.page):
                     await self._wait_until_left(bank)
             else:
                 await self._wait_until_left(bank)

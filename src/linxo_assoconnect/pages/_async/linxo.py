@@ -17,6 +17,8 @@ from ..._core.retry import RetryPolicy
 from ..._core.text import match_name, parse_amount, parse_linxo_update
 from .._snapshot import Node, Snapshot, contains_word, matches
 from ._base import PageObject, domain_of, host_of, logger, step
+from ._evidence import typing_secrets
+from ._login import LoginPageObject
 
 if TYPE_CHECKING:
     from .bank import BankAuthPage
@@ -31,7 +33,7 @@ def _is_secured(url: str) -> bool:
     return "/secured/" in url
 
 
-class LinxoLoginPage(PageObject):
+class LinxoLoginPage(LoginPageObject):
     """Linxo's login page, ``{base_url}/auth.page#Login``.
 
     ``person_timeout``: how long a person has to type Linxo's e-mail code in a visible window
@@ -96,7 +98,7 @@ class LinxoLoginPage(PageObject):
         snapshot = await self._read()
         fields = self._code_fields(snapshot)
         code = await call_otp_async(otp)
-        async with self._typing_secrets():
+        async with typing_secrets(self.page):
             if len(fields) > 1 and len(fields) == len(code):
                 for field, digit in zip(fields, code, strict=True):
                     await self._fill(field, digit, "le code reçu par e-mail")
@@ -130,7 +132,7 @@ class LinxoLoginPage(PageObject):
             self.person_timeout,
         )
         try:
-            async with self._typing_secrets():  # no trace of what the person types
+            async with typing_secrets(self.page):  # no trace of what the person types
                 await self.page.wait_for_url(_is_secured, timeout=self.person_timeout * 1000)
         except PlaywrightError:
             raise HumanActionRequired(

@@ -11,12 +11,14 @@ from ..._core.models import Credentials
 from ..._core.otp import SyncOtp, call_otp
 from ..._core.profiles import BankProfile
 from .._snapshot import Node, Snapshot
-from ._base import PageObject, domain_of, host_of, logger, step
+from ._base import domain_of, host_of, logger, step
+from ._evidence import typing_secrets
+from ._login import LoginPageObject
 
 __all__ = ["BankAuthPage"]
 
 
-class BankAuthPage(PageObject):
+class BankAuthPage(LoginPageObject):
     """The bank page Linxo redirects to. `complete` returns once the bank sends the browser back.
 
     Without ``credentials`` a person does the bank step in a headed browser, within ``timeout``
@@ -77,7 +79,7 @@ class BankAuthPage(PageObject):
             password, _ = self._until(password_or_refusal, "le mot de passe")
             if password is None:
                 raise self._refused()
-        with self._typing_secrets():
+        with typing_secrets(self.page):
             self._fill(
                 password, self.credentials.password.get_secret_value(), "le mot de passe"
             )
@@ -132,7 +134,7 @@ class BankAuthPage(PageObject):
             return
         field = self._until(self._code_field, "le champ du code")
         code = call_otp(self.otp)
-        with self._typing_secrets():
+        with typing_secrets(self.page):
             self._fill(field, code, "le code")
             before = self._read()
             button = self._submit_button(before, self.profile.code_submit, near=field)
@@ -163,7 +165,7 @@ class BankAuthPage(PageObject):
         logger.warning("Dans la fenêtre du navigateur : %s (%g s au plus).", action, self.timeout)
         try:
             if in_browser:  # the person types the bank's password or code: no trace of it
-                with self._typing_secrets():
+                with typing_secrets(self.page):
                     self._wait_until_left(bank)
             else:
                 self._wait_until_left(bank)

@@ -18,6 +18,8 @@ from ..._core.retry import RetryPolicy
 from ..._core.text import match_name, parse_amount, parse_linxo_update
 from .._snapshot import Node, Snapshot, contains_word, matches
 from ._base import PageObject, domain_of, host_of, logger, step
+from ._evidence import typing_secrets
+from ._login import LoginPageObject
 
 if TYPE_CHECKING:
     from .bank import BankAuthPage
@@ -32,7 +34,7 @@ def _is_secured(url: str) -> bool:
     return "/secured/" in url
 
 
-class LinxoLoginPage(PageObject):
+class LinxoLoginPage(LoginPageObject):
     """Linxo's login page, ``{base_url}/auth.page#Login``.
 
     ``person_timeout``: how long a person has to type Linxo's e-mail code in a visible window
@@ -97,7 +99,7 @@ class LinxoLoginPage(PageObject):
         snapshot = self._read()
         fields = self._code_fields(snapshot)
         code = call_otp(otp)
-        with self._typing_secrets():
+        with typing_secrets(self.page):
             if len(fields) > 1 and len(fields) == len(code):
                 for field, digit in zip(fields, code, strict=True):
                     self._fill(field, digit, "le code reçu par e-mail")
@@ -131,7 +133,7 @@ class LinxoLoginPage(PageObject):
             self.person_timeout,
         )
         try:
-            with self._typing_secrets():  # no trace of what the person types
+            with typing_secrets(self.page):  # no trace of what the person types
                 self.page.wait_for_url(_is_secured, timeout=self.person_timeout * 1000)
         except PlaywrightError:
             raise HumanActionRequired(
