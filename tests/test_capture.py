@@ -30,8 +30,12 @@ from linxo_assoconnect.aio import (
     LinxoSettings,
     RapprochementPage,
 )
-from linxo_assoconnect.capture._capture import MANIFEST, Capture, _Writer
-from linxo_assoconnect.capture._scrub import Scrubber, leaks, scrub_html
+from linxo_assoconnect.capture._format import MANIFEST
+from linxo_assoconnect.capture._html import scrub_html
+from linxo_assoconnect.capture._patterns import leaks
+from linxo_assoconnect.capture._record import Capture
+from linxo_assoconnect.capture._scrub import Scrubber
+from linxo_assoconnect.capture._write import _Writer
 from linxo_assoconnect.testing import (
     DEMO_ASSOCONNECT,
     DEMO_LINXO,

@@ -6,6 +6,9 @@ configuration: it finds the plugin through the installed entry point, as a user'
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -121,3 +124,26 @@ def test_plugin_documents_its_marker(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--markers")
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["@pytest.mark.linxo_scenario(name=None, **fields):*"])
+
+
+def test_the_plugin_costs_nothing_until_a_fixture_is_used() -> None:
+    """Every pytest run where the package is installed loads the plugin: it imports no sandbox,
+    no pydantic model and no Playwright (and so neither does ``import linxo_assoconnect``)."""
+    heavy = (
+        "linxo_assoconnect.testing._",
+        "linxo_assoconnect.capture",
+        "linxo_assoconnect.pages",
+        "linxo_assoconnect.session",
+        "linxo_assoconnect.flows",
+        "playwright",
+        "pydantic",
+        "jinja2",
+    )
+    code = (
+        "import sys; import linxo_assoconnect.testing.plugin; "
+        f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]", done.stdout

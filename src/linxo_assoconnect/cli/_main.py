@@ -253,13 +253,18 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _capture(args: argparse.Namespace) -> int:
-    from ..capture._capture import run_capture
+    from ..capture._command import run_capture
 
     private = dict(
         (value, replacement or None)
         for value, _, replacement in (item.partition("=") for item in args.private)
     )
-    return asyncio.run(run_capture(args.folder, private, scenario=args.sandbox))
+    on_context = None
+    if args.sandbox is not None:
+        from ..testing import Sandbox
+
+        on_context = Sandbox(args.sandbox).attach_async
+    return asyncio.run(run_capture(args.folder, private, on_context=on_context))
 
 
 def _run(args: argparse.Namespace) -> int:

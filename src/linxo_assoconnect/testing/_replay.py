@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..capture._capture import DESCRIBE_JS, MANIFEST
+from ..capture._format import DESCRIBE_JS, MANIFEST
 from ._http import Request, Response
 from ._serve import serve_async, serve_sync
 from ._state import Event, Record

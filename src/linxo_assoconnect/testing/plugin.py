@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ._sandbox import Sandbox
-from ._scenario import SCENARIOS, Scenario
-
+# Loaded by every pytest run where the package is installed: nothing of the sandboxes, pydantic
+# or Playwright is imported before a test asks for a fixture.
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
+
+    from ._sandbox import Sandbox
+    from ._scenario import Scenario
 
 __all__ = ["linxo_sandbox", "linxo_scenario"]
 
@@ -36,6 +38,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def linxo_scenario(request: pytest.FixtureRequest) -> Scenario:
     """The scenario of the test: its ``linxo_scenario`` marker, else a calm day."""
+    from ._scenario import SCENARIOS, Scenario
+
     marker = request.node.get_closest_marker("linxo_scenario")
     if marker is None:
         return Scenario()
@@ -50,6 +54,8 @@ def linxo_scenario(request: pytest.FixtureRequest) -> Scenario:
 @pytest.fixture
 def linxo_sandbox(context: BrowserContext, linxo_scenario: Scenario) -> Sandbox:
     """The sandbox serving pytest-playwright's ``context`` (and so its ``page``)."""
+    from ._sandbox import Sandbox
+
     sandbox = Sandbox(linxo_scenario)
     sandbox.attach(context)
     return sandbox
