@@ -35,11 +35,14 @@ def _close_browsers() -> Iterator[None]:
     BROWSERS.close()
 
 
-@pytest.fixture(params=["a", "b"], ids=["markup-a", "markup-b"])
-def variant(request: pytest.FixtureRequest) -> str:
-    """Both recorded markups: page objects must not depend on one DOM."""
-    value: str = request.param
-    return value
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``variant``: both recorded markups, so that page objects depend on no one DOM. The
+    generated sync twins (tests/_sync/) run on « a » only: they prove the generation, while
+    the markups are proved on the async source (and on many more in test_scenarios.py)."""
+    if "variant" in metafunc.fixturenames:
+        twin = "_sync" in metafunc.definition.path.parts
+        variants = ["a"] if twin else ["a", "b"]
+        metafunc.parametrize("variant", variants, ids=[f"markup-{v}" for v in variants])
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -599,7 +599,7 @@ def test_restore_reads_linxo_s_code_from_the_mailbox(tmp_path: Path) -> None:
         sender = threading.Thread(target=linxo_sends_the_code, daemon=True)
         sender.start()
         mailbox = (
-            f'mail = {{ host = "127.0.0.1", port = {server.port}, code_wait = 8, '
+            f'mail = {{ host = "127.0.0.1", port = {server.port}, code_wait = 5, '
             'username = "tresorier@example.org", password = "env:IMAP_MDP" }'
         )
         sandbox = "\n".join(
@@ -621,7 +621,7 @@ def test_restore_reads_linxo_s_code_from_the_mailbox(tmp_path: Path) -> None:
     outcomes = {r["association"]: r for r in json.loads(result.stdout)["results"]}
     assert outcomes["Association Exemple 01"]["outcome"] == "fixed"  # the new code, not the old
     assert outcomes["Association Exemple 02"]["outcome"] == "person"
-    assert "8 s" in outcomes["Association Exemple 02"]["message"]
+    assert "5 s" in outcomes["Association Exemple 02"]["message"]
     assert elapsed < 120  # the wait for 02's code is bounded
     assert f"Linxo ({first}) : code envoyé par e-mail" in result.stderr
     assert code not in result.stdout + result.stderr
