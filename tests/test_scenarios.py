@@ -1,6 +1,7 @@
 """Every scenario of the restore, through the async API, on markups nobody tuned the page
 objects to: the nuisance preset `bare` and six seeds, each drawing every widget family on
-its own. (tests/_async and tests/_sync run the same scenarios on the recorded markups a and b.)
+its own. (tests/_async runs the same scenarios on the recorded markups a and b, and
+tests/_sync on a.)
 
 Each case asserts what a treasurer would check and what the sandbox recorded: one credential
 or code submission on a refusal, no « Synchroniser » while a sync runs, no « Déconnecter »,
