@@ -39,7 +39,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """``variant``: both recorded markups, so that page objects depend on no one DOM. The
     generated sync twins (tests/_sync/) run on « a » only: they prove the generation, while
     the markups are proved on the async source (and on many more in test_scenarios.py)."""
-    if "variant" in metafunc.fixturenames:
+    given = {
+        name.strip()
+        for marker in metafunc.definition.iter_markers("parametrize")
+        for name in (
+            marker.args[0].split(",") if isinstance(marker.args[0], str) else marker.args[0]
+        )
+    }
+    if "variant" in metafunc.fixturenames and "variant" not in given:
         twin = "_sync" in metafunc.definition.path.parts
         variants = ["a"] if twin else ["a", "b"]
         metafunc.parametrize("variant", variants, ids=[f"markup-{v}" for v in variants])
