@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
@@ -332,23 +333,19 @@ class Run:
 _NO_LOCK = contextlib.nullcontext()
 
 
+@dataclass(frozen=True)
 class _Steps:
     """The tutorial's steps for one association: Linxo's side done already (once per Linxo
     login), then the association's import tab."""
 
-    def __init__(
-        self,
-        linxo_side: Repair[BankConnection, ReauthResult],
-        import_tab: Callable[[], Awaitable[RapprochementPage]],
-    ) -> None:
-        self._linxo_side = linxo_side
-        self._import_tab = import_tab
+    done_on_linxo: Repair[BankConnection, ReauthResult]
+    open_import_tab: Callable[[], Awaitable[RapprochementPage]]
 
     async def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
-        return self._linxo_side
+        return self.done_on_linxo
 
     async def import_tab(self) -> RapprochementPage:
-        return await self._import_tab()
+        return await self.open_import_tab()
 
 
 def _same_bank(configured: str, shown: str) -> bool:

@@ -5,6 +5,7 @@ steps of their own."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from playwright.async_api import Page
@@ -51,32 +52,23 @@ async def tutorial(steps: Steps, links: Mapping[str, str] | None = None) -> Rest
     return report(tab.association, linxo_side, await repair_accounts(tab, links))
 
 
+@dataclass(frozen=True, kw_only=True)
 class _OnePage:
     """The tutorial's page objects on one page, logging in to each site on the way."""
 
-    def __init__(
-        self,
-        page: Page,
-        *,
-        association: str,
-        linxo: Credentials,
-        assoconnect: Credentials,
-        bank: Credentials | None,
-        otp: AsyncOtp | None,
-        profile: BankProfile | None,
-        linxo_otp: AsyncOtp | None,
-        linxo_url: str,
-        assoconnect_url: str,
-        retry: RetryPolicy | None,
-        timeout: float,
-        bank_timeout: float,
-    ) -> None:
-        self.page = page
-        self.association = association
-        self.linxo, self.assoconnect, self.bank = linxo, assoconnect, bank
-        self.otp, self.profile, self.linxo_otp = otp, profile, linxo_otp
-        self.linxo_url, self.assoconnect_url = linxo_url, assoconnect_url
-        self.retry, self.timeout, self.bank_timeout = retry, timeout, bank_timeout
+    page: Page
+    association: str
+    linxo: Credentials
+    assoconnect: Credentials
+    bank: Credentials | None
+    otp: AsyncOtp | None
+    profile: BankProfile | None
+    linxo_otp: AsyncOtp | None
+    linxo_url: str
+    assoconnect_url: str
+    retry: RetryPolicy | None
+    timeout: float
+    bank_timeout: float
 
     async def linxo_side(self) -> Repair[BankConnection, ReauthResult]:
         await LinxoLoginPage(
@@ -138,7 +130,7 @@ async def restore(
     needed (to ``links[account]``, else the Linxo account of the same name) and its sync forced.
     """
     steps = _OnePage(
-        page,
+        page=page,
         association=association,
         linxo=linxo,
         assoconnect=assoconnect,
