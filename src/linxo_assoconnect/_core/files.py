@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -71,7 +72,9 @@ def safe_address(url: str) -> str:
 def write_private(path: Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file, fsync, rename), mode 0600.
 
-    A crash at any point leaves either the old file or the new one, never half of one.
+    A crash at any point leaves either the old file or the new one, never half of one. A
+    failure (a full or read-only disk) raises the `OSError`, leaving the old file as it was
+    and no temporary file.
     """
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -82,6 +85,7 @@ def write_private(path: Path, data: bytes) -> Path:
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the write's error matters, not the cleanup's
+            temporary.unlink(missing_ok=True)
         raise
     return path

@@ -117,7 +117,11 @@ class LoginStore:
         return state.model_dump(mode="json")
 
     def save(self, site: str, username: str, state: dict[str, Any]) -> Path:
-        """Write atomically (temporary file, fsync, rename) with mode 0600."""
+        """Write atomically (temporary file, fsync, rename) with mode 0600.
+
+        Raises `OSError` when the folder cannot be written (full, read-only): the login saved
+        before stays as it was.
+        """
         path = self.path(site, username)
         data = json.dumps(state).encode()
         if self._cipher is not None:

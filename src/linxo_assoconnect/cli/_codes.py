@@ -1,8 +1,10 @@
 """Where the command line gets the code Linxo sends by e-mail when it asks for one.
 
-In this order: the configured mailbox (``[mail]``, read-only), then the terminal (hidden
-input), then the sandbox's simulated person. When none can give it, the association's
-result is « a person must act », and the other associations go on.
+In this order: the configured mailbox (``[mail]``, read-only, each of its answers awaited for
+at most the configuration's ``timeout``), then the terminal (hidden input), then the
+sandbox's simulated person. When none can give it (a mailbox that cannot be read
+included), the association's result is « a person must act », and the other associations
+go on.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from .._core.errors import HumanActionRequired
+from .._core.errors import ConfigurationError, HumanActionRequired
 from .._core.otp import AsyncOtp
+from .._core.secrets import logger
 from ._config import Config, reveal
 from ._mail import linxo_code_from_imap
 
@@ -48,17 +51,28 @@ def linxo_codes(config: Config, sandbox: Any) -> LinxoCodes:
         if mail is not None and password is not None:
 
             async def from_mailbox() -> str:
-                code = await asyncio.to_thread(
-                    linxo_code_from_imap,
-                    host=mail.host,
-                    port=mail.port,
-                    username=mail.username,
-                    password=password,
-                    folder=mail.folder,
-                    linxo_user=user,
-                    since=started,
-                    wait=mail.code_wait,
-                )
+                try:
+                    code = await asyncio.to_thread(
+                        linxo_code_from_imap,
+                        host=mail.host,
+                        port=mail.port,
+                        username=mail.username,
+                        password=password,
+                        folder=mail.folder,
+                        linxo_user=user,
+                        since=started,
+                        wait=mail.code_wait,
+                        timeout=config.timeout,
+                    )
+                except ConfigurationError as error:  # unreachable, silent, refusing
+                    if terminal:
+                        logger.warning("%s Linxo's code is asked at the terminal.", error)
+                        return await typed(user)
+                    raise HumanActionRequired(
+                        f"Linxo a envoyé un code à {user}, mais la boîte qui le reçoit n’a pas "
+                        f"pu être lue : {error} Rien n’a été saisi : relancez, ou lancez la "
+                        "commande depuis un terminal pour le saisir."
+                    ) from None
                 if code is not None:
                     return code
                 if terminal:

@@ -95,5 +95,9 @@ class ConsentBook:
         }
         try:
             write_private(self.path, json.dumps(data, indent=2, sort_keys=True).encode())
-        except OSError:
-            logger.warning("could not write %s", self.path, exc_info=True)
+        except OSError as error:
+            logger.warning(
+                "could not write %s (%s): this run's consent dates are not kept",
+                self.path,
+                error.strerror or error,
+            )

@@ -12,7 +12,7 @@ from typing import Annotated
 from pydantic import AfterValidator, SecretStr
 
 from .._core.errors import ConfigurationError
-from .._core.models import KEYRING_SERVICE, Credentials
+from .._core.models import KEYRING_SERVICE, Credentials, import_keyring
 from ._config_errors import key_lines, locate
 
 __all__ = ["KEYRING", "SecretReference", "missing_variables", "reveal"]
@@ -43,6 +43,23 @@ def reveal(reference: str, *, service: str, username: str) -> SecretStr:
         if not value:
             raise ConfigurationError(f"Variable d’environnement absente : {name} ({username}).")
         return SecretStr(value)
+    return _from_keyring(service, username)
+
+
+def _from_keyring(service: str, username: str) -> SecretStr:
+    """The password in the system's keyring; `ConfigurationError` saying to use a variable
+    when no keyring is usable here (``keyring`` installed with no backend, as on a server
+    without a desktop session)."""
+    keyring = import_keyring()
+    from keyring.backends import fail, null
+
+    if isinstance(keyring.get_keyring(), fail.Keyring | null.Keyring):
+        raise ConfigurationError(
+            "Aucun trousseau n’est utilisable ici (keyring n’a aucun service de mots de passe, "
+            "comme sur un serveur sans session de bureau) : mettez le mot de passe de "
+            f"{username} ({service}) dans une variable d’environnement, et écrivez "
+            '"env:NOM_DE_VARIABLE" au lieu de "keyring" dans la configuration.'
+        )
     return Credentials.from_keyring(service, username).password
 
 

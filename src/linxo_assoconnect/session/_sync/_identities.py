@@ -173,8 +173,13 @@ class Contexts(Browsers):
         return urlsplit(self.linxo_url if site == LINXO else self.assoconnect_url).hostname or ""
 
     def _save_login(self, identity: Identity) -> None:
-        """Save the site's cookies and storage (not the other site's, nor the bank's)."""
-        if self._store is None or not identity.holds_saved_login:
+        """Save the site's cookies and storage (not the other site's, nor the bank's).
+
+        A state folder that cannot be written (full, read-only) is a warning: the login saved
+        before is kept, and the run goes on.
+        """
+        store = self._store
+        if store is None or not identity.holds_saved_login:
             return
         host = self._host(identity.site)
         page = identity.page
@@ -184,7 +189,15 @@ class Contexts(Browsers):
             identity.origins = [{"origin": origin, "localStorage": storage}] if storage else []
         cookies = [c for c in identity.context.cookies() if on_host(host, c["domain"])]
         state = {"cookies": cookies, "origins": identity.origins}
-        self._store.save(identity.site, identity.username, state)
+        try:
+            store.save(identity.site, identity.username, state)
+        except OSError as error:
+            logger.warning(
+                "could not save the %s login in %s (%s): the one saved before is kept",
+                identity.site,
+                store.path(identity.site, identity.username),
+                error.strerror or error,
+            )
 
     # Closing -----------------------------------------------------------------------------
 
@@ -203,8 +216,10 @@ class Contexts(Browsers):
         try:
             if identity.logged_in:
                 self._save_login(identity)
-        except (PlaywrightError, OSError):
-            logger.warning("could not save the %s login", identity.site, exc_info=True)
+        except PlaywrightError as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            logger.warning("could not save the %s login (%s)", identity.site, reason)
+            logger.debug("could not save the %s login", identity.site, exc_info=True)
         if identity.holds_saved_login:
             self._saved_login_holders.discard(identity.who)
 
