@@ -597,8 +597,8 @@ def test_mail_from_a_mailbox_that_never_answers_is_exit_code_2_within_its_timeou
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert f"127.0.0.1:{server.port}" in err and "aucune réponse en 30 s" in err
-    assert elapsed < 30 + 10, elapsed  # the mailbox's timeout (30 s)
+    assert f"127.0.0.1:{server.port}" in err and "aucune réponse en 15 s" in err
+    assert elapsed < 15 + 10, elapsed  # the configuration's timeout (15 s)
 
 
 def test_restore_from_a_mailbox_that_drops_the_connection_touches_no_site(

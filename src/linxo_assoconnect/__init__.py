@@ -12,6 +12,7 @@ from . import _api
 from ._core.errors import (
     AccountNotFound,
     BankAuthFailed,
+    BrowserClosed,
     BrowserNotFound,
     ConfigurationError,
     HumanActionRequired,
@@ -53,6 +54,7 @@ __all__ = [
     "BankAuthPage",
     "BankConnection",
     "BankProfile",
+    "BrowserClosed",
     "BrowserNotFound",
     "ConfigurationError",
     "Credentials",

@@ -33,6 +33,7 @@ PUBLIC: dict[str, tuple[str, str]] = {
         for name in (
             "AccountNotFound",
             "BankAuthFailed",
+            "BrowserClosed",
             "BrowserNotFound",
             "ConfigurationError",
             "HumanActionRequired",

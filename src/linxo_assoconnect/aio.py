@@ -15,6 +15,7 @@ if _TYPE_CHECKING:
     from ._core.errors import (
         AccountNotFound,
         BankAuthFailed,
+        BrowserClosed,
         BrowserNotFound,
         ConfigurationError,
         HumanActionRequired,
@@ -51,6 +52,7 @@ __all__ = [
     "BankAuthPage",
     "BankConnection",
     "BankProfile",
+    "BrowserClosed",
     "BrowserNotFound",
     "ConfigurationError",
     "Credentials",

@@ -14,6 +14,7 @@ from .secrets import redact
 __all__ = [
     "AccountNotFound",
     "BankAuthFailed",
+    "BrowserClosed",
     "BrowserNotFound",
     "ConfigurationError",
     "HumanActionRequired",
@@ -89,6 +90,20 @@ class TransientSiteError(LinxoAssoconnectError):
 
 class SyncFailed(LinxoAssoconnectError):
     """The synchronisation still fails after the bounded retries and the fallback page."""
+
+
+class BrowserClosed(LinxoAssoconnectError):
+    """The browser, or the page being driven, went away (closed, killed, crashed) in a step.
+
+    What the sites did before it is kept: a new browser may go on, reading their state
+    first. ``resumable`` is False when the step may have sent the bank an identifier, a
+    password or a code: it is not done again without a person deciding to."""
+
+    def __init__(self, message: str, *, step: str = "", resumable: bool = True) -> None:
+        super().__init__(message)
+        self.step = step
+        """The step under way (« forcer la synchronisation »…)."""
+        self.resumable = resumable
 
 
 class BrowserNotFound(LinxoAssoconnectError):

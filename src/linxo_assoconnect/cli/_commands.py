@@ -23,6 +23,8 @@ from ..session._lanes import LanedSession
 from ._codes import linxo_codes
 from ._config import AssociationConfig, Config, load_config
 from ._consent import ConsentBook
+from ._guard import stopped_by_signals
+from ._lock import run_lock
 from ._mail import MailAlert, alerts_from_files, alerts_from_imap
 from ._many import Run
 from ._results import (
@@ -164,32 +166,35 @@ async def run_command(
     state_dir = config.state_dir or default_state_dir()
     if sandbox is not None:  # the sandbox's logins and consent dates are not the user's
         state_dir = state_dir / "sandbox"
-    consent = ConsentBook.open(state_dir)
-    bank, otp = _bank_step(associations, sandbox)
-    session = _session(config, sandbox, state_dir)
-    run = Run(
-        config,
-        session,
-        consent=consent,
-        bank=bank,
-        otp=otp,
-        linxo_codes=linxo_codes(config, sandbox),
-        person=sandbox is None,
-        progress=_say(quiet),
-    )
-    run.credentials(associations, linxo_too=command != "sync")
-    webhook = _webhook(config)
-    try:
-        async with session:
-            if command == "status" or dry_run:
-                results = await run.status(associations)
-            elif command == "restore":
-                results = await run.restore(associations)
-            else:
-                results = await run.sync(associations)
-    finally:
-        consent.save()
-    done = summary(command, unknown + results, started)
+    # One run at a time per state folder: its logins and consent book are read and written.
+    with run_lock(state_dir, command=command, wait=config.lock_wait):
+        consent = ConsentBook.open(state_dir)
+        bank, otp = _bank_step(associations, sandbox)
+        session = _session(config, sandbox, state_dir)
+        run = Run(
+            config,
+            session,
+            consent=consent,
+            bank=bank,
+            otp=otp,
+            linxo_codes=linxo_codes(config, sandbox),
+            person=sandbox is None,
+            progress=_say(quiet),
+        )
+        run.credentials(associations, linxo_too=command != "sync")
+        webhook = _webhook(config)
+        with stopped_by_signals(run.guard) as stopped:
+            try:
+                async with session:
+                    if command == "status" or dry_run:
+                        results = await run.status(associations)
+                    elif command == "restore":
+                        results = await run.restore(associations)
+                    else:
+                        results = await run.sync(associations)
+            finally:
+                consent.save()
+    done = summary(command, unknown + results, started, stopped_by=stopped[0] if stopped else None)
     if webhook is not None:
         await _notify(webhook, done)
     return done
@@ -265,6 +270,7 @@ STATES = {
     "transient": "SITE INDISPONIBLE",
     "failed": "ÉCHEC",
     "config": "CONFIGURATION",
+    "interrupted": "ARRÊTÉE AVANT LA FIN",
 }
 
 
@@ -298,10 +304,14 @@ def format_summary(done: Summary, *, dry_run: bool = False) -> str:
             lines.append(f"  fait : réauthentifié auprès de {bank}")
         for sync in result.syncs:
             lines.append(f"  fait : synchronisation de {sync.account} → {sync.status}")
+        if result.resumed:
+            lines.append("  reprise dans un nouveau navigateur, l’état des sites relu d’abord")
         if dry_run:
             lines += [f"  ferait : {step}" for step in result.planned] or ["  rien à faire"]
         if result.error:
             lines.append(f"  {result.error} : {result.message}")
+        elif result.message:
+            lines.append(f"  {result.message}")
         if result.evidence:
             lines.append(f"  ce que montrait la page : {result.evidence}")
     counts: dict[str, int] = {}
@@ -309,9 +319,10 @@ def format_summary(done: Summary, *, dry_run: bool = False) -> str:
         counts[STATES[result.outcome].lower()] = counts.get(STATES[result.outcome].lower(), 0) + 1
     tally = ", ".join(f"{state} : {n}" for state, n in counts.items())
     lines.append("")
+    stopped = f", arrêtée par {done.stopped_by}" if done.stopped_by else ""
     lines.append(
         f"{len(done.results)} association(s) : {tally or 'aucune'} ({done.seconds:.1f} s, "
-        f"code de sortie {done.exit_code})"
+        f"code de sortie {done.exit_code}{stopped})"
     )
     return "\n".join(lines)
 
@@ -340,6 +351,7 @@ def read_alerts(config: Config | None, files: list[str]) -> list[MailAlert]:
         password=reveal(mail.password, service="mail", username=mail.username),
         folder=mail.folder,
         since=(now_in_paris() - timedelta(days=mail.days)).date(),
+        timeout=config.timeout,
     )
 
 

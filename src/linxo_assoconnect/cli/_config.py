@@ -25,6 +25,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
     ValidationError,
@@ -180,6 +181,9 @@ class Config(BaseSettings):
     """The words looked for on AssoConnect (``[assoconnect_profile]``)."""
     chromium: BrowserSettings = BrowserSettings()
     state_dir: Path | None = None
+    lock_wait: NonNegativeFloat = 0.0
+    """Seconds a run waits for another one using the same state folder to end (0: it stops
+    at once, exit code 6)."""
     evidence_dir: Path | None = None
     trace: bool = False
     webhook: WebhookSettings | None = None

@@ -23,6 +23,7 @@ from filelock import FileLock, Timeout
 from .._core.errors import ConfigurationError, LinxoAssoconnectError
 from .._core.files import STATE_ENV_VAR, write_private
 from .._core.models import now_in_paris
+from .._core.secrets import logger
 
 __all__ = ["Holder", "RunBusy", "run_lock"]
 
@@ -68,11 +69,16 @@ def run_lock(state_dir: Path, *, command: str, wait: float = 0.0) -> Iterator[No
     try:
         started_at = now_in_paris().isoformat()
         record = {"pid": os.getpid(), "started_at": started_at, "command": command}
-        write_private(_holder_file(state_dir), json.dumps(record).encode())
+        try:  # who holds it is only for a waiting run's message: the lock itself is held
+            write_private(_holder_file(state_dir), json.dumps(record).encode())
+        except OSError as error:
+            logger.warning("could not write who holds the run lock (%s)", error.strerror)
         yield
     finally:
         try:
             _holder_file(state_dir).unlink(missing_ok=True)
+        except OSError as error:
+            logger.warning("could not remove %s (%s)", _holder_file(state_dir), error.strerror)
         finally:
             lock.release()
 

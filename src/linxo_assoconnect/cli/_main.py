@@ -17,6 +17,8 @@ __all__ = ["main"]
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_BUSY = 6
+EXIT_SIGINT = 130
 
 EXIT_HELP = """codes de sortie :
   0  tout est en bon état, ou rétabli
@@ -27,6 +29,9 @@ EXIT_HELP = """codes de sortie :
   3  une personne doit agir : étape bancaire, mot de passe refusé
   4  le site a changé (PageChanged) : la page ne montre plus ce qu'attend l'outil
   5  site indisponible, même après les nouvelles tentatives
+  6  une autre exécution utilise le même dossier d'état : rien n'a été fait (voir lock_wait)
+  130, 143  arrêtée par Ctrl-C (SIGINT) ou SIGTERM, à la fin de l'étape en cours ; le
+     résumé dit ce qui a été fait
 Plusieurs associations : le code du problème le plus urgent, dans l'ordre 4, 3, 5, 2, 1."""
 
 
@@ -220,10 +225,15 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    root = logging.getLogger()
+    ours = not root.handlers  # a caller's own logging set-up is left as it is
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if ours and not args.verbose:  # a warning is one line; its traceback is for -v
+        for handler in root.handlers:
+            handler.setFormatter(_OneLine())
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "browser": lambda _: _browser(),
         "demo": _demo,
@@ -233,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return commands.get(args.command, _run)(args)
+    except KeyboardInterrupt:  # before or after a run, which handles it itself
+        print("linxo-assoconnect: interrompu.", file=sys.stderr)
+        return EXIT_SIGINT
     except ConfigurationError as error:
         print(f"linxo-assoconnect: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -242,6 +255,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LinxoAssoconnectError as error:
         print(f"linxo-assoconnect: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED
+
+
+class _OneLine(logging.Formatter):
+    """A record as one line, without its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname} {record.name}: {record.getMessage()}"
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -270,22 +290,27 @@ def _capture(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from ._commands import format_summary, read_alerts, run_command
     from ._config import load_config
+    from ._lock import RunBusy
 
     config = load_config(args.config)
     alerts = None
     if getattr(args, "from_mail", None) is not None:
         alerts = read_alerts(config, args.from_mail)
     dry_run = getattr(args, "dry_run", False)
-    done = asyncio.run(
-        run_command(
-            args.command,
-            config,
-            args.association,
-            quiet=args.quiet,
-            dry_run=dry_run,
-            mail_alerts=alerts,
+    try:
+        done = asyncio.run(
+            run_command(
+                args.command,
+                config,
+                args.association,
+                quiet=args.quiet,
+                dry_run=dry_run,
+                mail_alerts=alerts,
+            )
         )
-    )
+    except RunBusy as error:
+        print(f"linxo-assoconnect: {error}", file=sys.stderr)
+        return EXIT_BUSY
     if args.json:
         print(done.model_dump_json(indent=2))
     else:

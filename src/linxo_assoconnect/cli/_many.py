@@ -11,23 +11,22 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime
 from typing import TypeVar
 
 from .._core.errors import (
-    AccountNotFound,
+    BrowserClosed,
     LinxoAssoconnectError,
 )
 from .._core.models import (
-    AssoBankAccount,
     BankConnection,
     Credentials,
     ReauthResult,
-    now_in_paris,
+    SyncResult,
 )
 from .._core.otp import AsyncOtp, call_otp_async
 from .._core.secrets import logger
-from .._core.text import fold, linked_to
+from .._core.text import linked_to
 from ..flows._async.restore import tutorial
 from ..flows._repair import Repair
 from ..pages._async.assoconnect import RapprochementPage
@@ -35,13 +34,17 @@ from ..session._lanes import LanedSession
 from ._codes import LinxoCodes
 from ._config import AssociationConfig, Config
 from ._consent import ConsentBook
+from ._guard import Guard, uncancel
 from ._results import (
     AssociationResult,
     ConnectionState,
+    Interrupted,
     account_state,
     failed,
+    interrupted,
     verdict,
 )
+from ._states import connection_states, plan
 
 T = TypeVar("T")
 Progress = Callable[[str, str], None]
@@ -81,11 +84,21 @@ class Run:
         """Where the code Linxo sends by e-mail comes from, for a login about to start."""
         self.person = person
         """A person takes part in the bank step (window or code): one bank step at a time."""
-        self.progress = progress or (lambda association, step: None)
+        self._say = progress or (lambda association, step: None)
         self._limit = asyncio.Semaphore(config.concurrency)
         self._person = asyncio.Lock()
         self._linxo_logins: dict[str, Credentials] = {}
         self._assoconnect_logins: dict[str, Credentials] = {}
+        self._synced: dict[str, list[SyncResult]] = {}
+        """The syncs `sync` did, by association (kept if a new browser goes on)."""
+        self._forced: dict[str, dict[str, datetime | None]] = {}
+        """The accounts `sync` forced, by association, with their last import before."""
+        self.guard = Guard(session)
+        """Its stop requests (signals) and its one browser restart."""
+
+    def progress(self, association: str, step: str) -> None:
+        self.guard.steps[association] = step
+        self._say(association, step)
 
     # Each association, concurrently ----------------------------------------------------------
 
@@ -100,17 +113,24 @@ class Run:
 
         async def done_for(association: AssociationConfig) -> T | _Failed:
             user = association.linxo.username.casefold()
-            if user in results:
-                return await results[user]
+            if user in results:  # shielded: a waiter cancelled leaves the others theirs
+                return await asyncio.shield(results[user])
             results[user] = asyncio.get_running_loop().create_future()
             try:
+                self.guard.safe_point(f"Linxo ({user})")
                 result: T | _Failed = await work(association, credentials[user])
             except LinxoAssoconnectError as error:
-                result = _Failed(error)
+                resumable = isinstance(error, BrowserClosed) and error.resumable
+                if resumable or isinstance(error, Interrupted):
+                    # Not this login's result: done again by the next association that asks.
+                    _settle(results.pop(user), error)
+                    raise
+                result = _Failed(error)  # kept: a bank step cut short is not done again
             except BaseException as error:
-                results[user].set_exception(error)
+                _settle(results.pop(user), error)
                 raise
-            results[user].set_result(result)
+            if not results[user].done():
+                results[user].set_result(result)
             return result
 
         return done_for
@@ -124,18 +144,43 @@ class Run:
         sites), at most ``concurrency`` at once; a failure becomes that association's result."""
 
         async def one(association: AssociationConfig) -> AssociationResult:
-            try:
-                async with self._limit, self.session.lane(association.name):
-                    result = await work(association)
-            except LinxoAssoconnectError as error:
-                result = failed(association.name, error)
-            except Exception as error:  # an unforeseen bug must not stop the others
-                logger.exception("unexpected failure for %s", association.name)
-                result = failed(association.name, error)
-            self.progress(association.name, verdict(result))
+            name = association.name
+            for again in (False, True):
+                closed = None
+                try:
+                    async with self._limit:
+                        self.guard.safe_point()
+                        async with self.session.lane(name):
+                            result = await work(association)
+                except BrowserClosed as error:
+                    closed = error
+                    result = self.guard.closed(name, error)
+                except asyncio.CancelledError:
+                    uncancel()
+                    result = self.guard.cut_short(name)
+                except Interrupted as error:
+                    result = interrupted(name, str(error))
+                except LinxoAssoconnectError as error:
+                    result = failed(name, error)
+                except Exception as error:  # an unforeseen bug must not stop the others
+                    logger.exception("unexpected failure for %s", name)
+                    result = failed(name, self.guard.browser_error(error))
+                if closed is not None and not again:
+                    try:
+                        if await self.guard.new_browser(closed):
+                            self.progress(name, "nouveau navigateur : reprise, l’état relu d’abord")
+                            continue
+                    except asyncio.CancelledError:
+                        uncancel()
+                        result = self.guard.cut_short(name)
+                if again and result.outcome != "interrupted":
+                    result = result.model_copy(update={"resumed": True})
+                break
+            self.progress(name, verdict(result))
             return result
 
-        return list(await asyncio.gather(*(one(a) for a in associations)))
+        self.guard.tasks = [asyncio.ensure_future(one(a)) for a in associations]
+        return list(await asyncio.gather(*self.guard.tasks))
 
     def _linxo_code(self, association: AssociationConfig, user: str) -> AsyncOtp | None:
         """Linxo's e-mail code for a login of ``user`` starting now, saying when it is asked."""
@@ -203,7 +248,7 @@ class Run:
                 outcome="ok" if healthy else "broken",
                 connections=states,
                 accounts=[account_state(a) for a in accounts],
-                planned=_plan(association, connections, accounts),
+                planned=plan(association, connections, accounts),
             )
 
         return await self._per_association(associations, read)
@@ -211,36 +256,7 @@ class Run:
     def _connections(
         self, association: AssociationConfig, connections: list[BankConnection]
     ) -> list[ConnectionState]:
-        banks = {link.bank for link in association.accounts if link.bank}
-        for bank in banks:
-            if not any(_same_bank(bank, c.bank) for c in connections):
-                raise AccountNotFound(
-                    f"Aucune connexion Linxo ne correspond à la banque « {bank} » de la "
-                    f"configuration (connexions : {', '.join(c.bank for c in connections)}).",
-                    wanted=bank,
-                    choices=[c.bank for c in connections],
-                )
-        soon = now_in_paris() + timedelta(days=self.config.warn_days)
-        states = []
-        for connection in connections:
-            if banks and not any(_same_bank(bank, connection.bank) for bank in banks):
-                continue  # the Linxo user's other associations' banks
-            expires, source = self.consent.expiry(
-                association.linxo.username, connection.bank, self.config.consent_days
-            )
-            states.append(
-                ConnectionState(
-                    bank=connection.bank,
-                    healthy=connection.healthy,
-                    message=connection.message,
-                    updated_at=connection.updated_at,
-                    balance=None if connection.balance is None else str(connection.balance),
-                    consent_expires=expires,
-                    consent_known_from=source,
-                    expires_soon=connection.healthy and expires is not None and expires <= soon,
-                )
-            )
-        return states
+        return connection_states(association, connections, self.consent, self.config)
 
     # restore ----------------------------------------------------------------------------------
 
@@ -259,6 +275,7 @@ class Run:
             if not broken:
                 self.consent.observe(user, seen)
                 return Repair(seen, [], seen)
+            self.guard.safe_point("banque : authentification")
             self.progress(association.name, f"banque : authentification ({', '.join(broken)})")
             async with self._person if self.person else _NO_LOCK:  # a person: one at a time
                 repaired = await self.session._repair_linxo(
@@ -279,14 +296,23 @@ class Run:
             identity = self._assoconnect(assoconnect, association)
 
             async def import_tab() -> RapprochementPage:
+                self.guard.safe_point("AssoConnect : liaison et synchronisation")
                 self.progress(association.name, "AssoConnect : liaison et synchronisation")
                 return await self.session.rapprochement(identity, association.name)
 
-            restored = await tutorial(_Steps(linxo_side, import_tab), association.links)
+            reauthenticated = [r.bank for r in linxo_side.done if not r.already_healthy]
+            try:
+                restored = await tutorial(_Steps(linxo_side, import_tab), association.links)
+            except Interrupted as stopped:  # Linxo's side done: say so
+                return interrupted(
+                    association.name,
+                    str(stopped),
+                    connections=self._connections(association, linxo_side.after),
+                    reauthenticated=reauthenticated,
+                )
             states = self._connections(association, restored.connections_after)
             after = restored.accounts_after
             healthy = all(c.healthy for c in states) and all(a.sync_active for a in after)
-            reauthenticated = [r.bank for r in restored.reauthentications if not r.already_healthy]
             changed = reauthenticated or restored.syncs
             return AssociationResult(
                 association=restored.association,
@@ -310,27 +336,46 @@ class Run:
             tab = await self.session.rapprochement(
                 self._assoconnect(assoconnect, association), association.name
             )
-            syncs, failure = [], None
+            failure = None
+            syncs = self._synced.setdefault(association.name, [])  # a resumed run's too
+            # Forced before a browser went away, and imported since: not forced again.
+            forced = self._forced.setdefault(association.name, {})
             for account in await tab.accounts():  # one account failing leaves the others
+                if account.name in forced and forced[account.name] != account.last_import:
+                    continue
+                try:
+                    self.guard.safe_point(f"synchronisation de {account.name}")
+                except Interrupted as stopped:
+                    return interrupted(tab.association, str(stopped), syncs=list(syncs))
+                forced[account.name] = account.last_import
                 try:
                     target = linked_to(association.links, account.name)
                     syncs.append(await tab.force_sync(account.name, linxo_account=target))
+                except BrowserClosed:
+                    raise
                 except LinxoAssoconnectError as error:
                     failure = failure or error
             accounts = [account_state(a) for a in await tab.accounts()]
             if failure is not None:
-                return failed(tab.association, failure, accounts=accounts, syncs=syncs)
+                return failed(tab.association, failure, accounts=accounts, syncs=list(syncs))
             return AssociationResult(
                 association=tab.association,
                 outcome="ok" if all(a.sync_active for a in accounts) else "broken",
                 accounts=accounts,
-                syncs=syncs,
+                syncs=list(syncs),
             )
 
         return await self._per_association(associations, sync_one)
 
 
 _NO_LOCK = contextlib.nullcontext()
+
+
+def _settle(future: asyncio.Future[T | _Failed], error: BaseException) -> None:
+    """End ``future`` with ``error`` for whoever waits on it (retrieved: nobody may)."""
+    if not future.done():
+        future.set_exception(error)
+        future.exception()
 
 
 @dataclass(frozen=True)
@@ -346,29 +391,3 @@ class _Steps:
 
     async def import_tab(self) -> RapprochementPage:
         return await self.open_import_tab()
-
-
-def _same_bank(configured: str, shown: str) -> bool:
-    """A bank named in the configuration is this connection (case, accents, part of it)."""
-    return fold(configured) in fold(shown)
-
-
-def _plan(
-    association: AssociationConfig,
-    connections: list[BankConnection],
-    accounts: list[AssoBankAccount],
-) -> list[str]:
-    """What `restore` would do, in the tutorial's order."""
-    steps = [
-        f"Linxo : « M’authentifier » sur {c.bank}, puis l’authentification de la banque"
-        for c in connections
-        if not c.healthy
-    ]
-    for account in accounts:
-        if account.sync_active:
-            continue
-        if account.linxo_account is None:
-            target = linked_to(association.links, account.name) or "le compte Linxo du même nom"
-            steps.append(f"AssoConnect : associer « {account.name} » à « {target} », Enregistrer")
-        steps.append(f"AssoConnect : « Forcer la synchronisation » de « {account.name} »")
-    return steps

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Sequence
 from typing import Literal
@@ -27,19 +28,29 @@ __all__ = [
     "AccountState",
     "AssociationResult",
     "ConnectionState",
+    "Interrupted",
     "Outcome",
     "Summary",
     "account_state",
     "exit_code",
     "expiring",
     "failed",
+    "interrupted",
     "outcome_of",
     "summary",
     "verdict",
 ]
 
 Outcome = Literal[
-    "ok", "fixed", "broken", "person", "site_changed", "transient", "failed", "config"
+    "ok",
+    "fixed",
+    "broken",
+    "person",
+    "site_changed",
+    "transient",
+    "failed",
+    "config",
+    "interrupted",
 ]
 
 EXIT_CODES: dict[Outcome, int] = {
@@ -51,10 +62,19 @@ EXIT_CODES: dict[Outcome, int] = {
     "person": 3,
     "site_changed": 4,
     "transient": 5,
+    "interrupted": 130,
 }
 """The command's exit code for each outcome; the run exits with the most urgent (`URGENCY`)."""
 
-URGENCY: tuple[Outcome, ...] = ("site_changed", "person", "transient", "config", "failed", "broken")
+URGENCY: tuple[Outcome, ...] = (
+    "interrupted",
+    "site_changed",
+    "person",
+    "transient",
+    "config",
+    "failed",
+    "broken",
+)
 
 
 class _Model(BaseModel):
@@ -96,6 +116,9 @@ class AssociationResult(_Model):
     syncs: list[SyncResult] = Field(default_factory=list)
     planned: list[str] = Field(default_factory=list)
     """With ``--dry-run``: what restore would do, in order."""
+    resumed: bool = False
+    """Done again in a new browser after the first one went away (the sites' state read
+    first: nothing that had gone through was done twice)."""
     error: str | None = None
     """The error's name (`HumanActionRequired`, `PageChanged`…), if it failed."""
     message: str | None = None
@@ -109,6 +132,13 @@ class Summary(_Model):
     results: list[AssociationResult]
     seconds: float
     exit_code: int
+    stopped_by: str | None = None
+    """The signal that stopped the run (« SIGTERM »), if one did: the exit code is then
+    128 + its number (130 for SIGINT, 143 for SIGTERM)."""
+
+
+class Interrupted(LinxoAssoconnectError):
+    """The run was asked to stop (a signal) before this step: it was not started."""
 
 
 def outcome_of(error: BaseException) -> Outcome:
@@ -130,6 +160,13 @@ def exit_code(results: Sequence[AssociationResult]) -> int:
         if any(r.outcome == outcome for r in results):
             return EXIT_CODES[outcome]
     return 0
+
+
+def interrupted(association: str, message: str, **known: object) -> AssociationResult:
+    """An association the run stopped before its end; ``known``: what it did before."""
+    return AssociationResult(
+        association=association, outcome="interrupted", message=message, **known
+    )
 
 
 def failed(association: str, error: BaseException, **known: object) -> AssociationResult:
@@ -162,17 +199,24 @@ def verdict(result: AssociationResult) -> str:
         "ok": "en bon état",
         "fixed": "rétabli",
         "broken": "à rétablir",
+        "interrupted": "arrêté avant la fin",
     }
     return words.get(result.outcome, f"échec ({result.error})")
 
 
-def summary(command: str, results: list[AssociationResult], started: float) -> Summary:
-    """The run's summary, with its exit code."""
+def summary(
+    command: str,
+    results: list[AssociationResult],
+    started: float,
+    stopped_by: signal.Signals | None = None,
+) -> Summary:
+    """The run's summary, with its exit code (128 + the signal's number if one stopped it)."""
     return Summary(
         command=command,
         results=results,
         seconds=round(time.monotonic() - started, 1),
-        exit_code=exit_code(results),
+        exit_code=exit_code(results) if stopped_by is None else 128 + stopped_by.value,
+        stopped_by=None if stopped_by is None else stopped_by.name,
     )
 
 

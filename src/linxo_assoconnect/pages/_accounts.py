@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .._core.errors import AccountNotFound
-from .._core.models import AssoBankAccount
+from .._core.models import AssoBankAccount, SyncResult, now_in_paris
 from .._core.profiles import AssoConnectProfile
 from .._core.text import fold, label_regex, match_name, parse_amount, parse_french_datetime
 from ._snapshot import Node, Snapshot, contains_word, matches
@@ -240,6 +240,19 @@ class TabReader:
             linxo_account=self.radio_name(s, chosen[0]) if chosen else None,
             last_import=last_import(panel_text, self.profile.last_import)
             or last_import(s.text(entry.box), self.profile.last_import),
+        )
+
+    def sync_result(
+        self, name: str, status: str, attempts: int, *, used_fallback: bool
+    ) -> SyncResult:
+        """What a forced sync of ``name`` ended with, shown as ``status``."""
+        return SyncResult(
+            account=name,
+            ok=self.is_active(status),
+            status=status,
+            attempts=attempts,
+            used_fallback=used_fallback,
+            finished_at=now_in_paris(),
         )
 
     def is_active(self, status: str | None) -> bool:

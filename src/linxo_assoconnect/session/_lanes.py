@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
 
-from .._core.errors import ConfigurationError
+from .._core.errors import BrowserClosed, ConfigurationError
 from .._core.secrets import logger
 from ._async._identities import ASSOCONNECT, LINXO, Identity, on_host
 from ._async.session import Session
@@ -43,20 +43,65 @@ class LanedSession(Session):
     @asynccontextmanager
     async def lane(self, name: str) -> AsyncIterator[None]:
         """Run the block in a browser context of its own (one for both sites). When it ends,
-        its logins are saved and the context is parked for the next lane, or closed."""
+        its logins are saved and the context is parked for the next lane, or closed (always
+        closed if the block's browser or page went away)."""
         if name in self._running:
             raise ConfigurationError(f"« {name} » est déjà en cours dans cette session.")
         self._running.add(name)
         token = _LANE.set(name)
+        broken = False
         try:
             yield
+        except BrowserClosed:
+            broken = True
+            raise
         finally:
             _LANE.reset(token)
             self._running.discard(name)
             ending = [i for i in self._identities.values() if i.lane == name]
             for identity in ending:
                 del self._identities[(*identity.who, identity.window, name)]
-            await self._park_or_close(ending)
+            if broken:  # its page or browser is gone: its logins were saved at login
+                for identity in ending:
+                    identity.logged_in = False
+                await self._close_identities(ending)
+            else:
+                await self._park_or_close(ending)
+
+    @property
+    def restartable(self) -> bool:
+        """Whether `restart_browser` can start a new browser (not when it is the caller's)."""
+        return self.browser is None
+
+    def browser_gone(self) -> bool:
+        """Whether the session's browser went away (killed, crashed, disconnected)."""
+        return self._browser is None or not self._browser.is_connected()
+
+    async def restart_browser(self) -> None:
+        """A new browser in place of one that went away, for the lanes still to run. The old
+        one's contexts are dropped: their logins were saved when they logged in."""
+        def dead(identity: Identity) -> bool:
+            browser = identity.context.browser
+            return browser is None or not browser.is_connected()
+
+        parked = [i for group in self._parked for i in group]
+        gone = [i for i in [*self._identities.values(), *parked] if dead(i)]
+        for key in [key for key, identity in self._identities.items() if dead(identity)]:
+            del self._identities[key]
+        self._parked[:] = [group for group in self._parked if not any(map(dead, group))]
+        for identity in gone:
+            identity.logged_in = False  # its page is gone: nothing to read and save
+        await self._close_identities(gone)  # their saved logins free for others to hold
+        for browser in (self._browser, self._window_browser):
+            if browser is not None and browser is not self.browser and not browser.is_connected():
+                try:
+                    await browser.close()
+                except PlaywrightError:
+                    logger.debug("the old browser could not be closed", exc_info=True)
+        if self._window_browser is not None and not self._window_browser.is_connected():
+            self._window_browser = None  # a person's window still open stays
+        self._browser = await (self._connect() if self.endpoint else self._launch())
+        logger.info("the browser went away; a new one was started")
 
     async def close(self) -> None:
         """Close the parked contexts too (their logins saved), then the session."""

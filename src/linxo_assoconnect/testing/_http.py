@@ -61,6 +61,8 @@ class Response:
     """The error a page shows (a refused login, a wrong code), for in-place answers."""
     unavailable: bool = False
     """The site says « réessayez plus tard » (whatever the HTTP status)."""
+    lost: bool = False
+    """Lost on the way back: the site did what was asked, the browser gets a reset connection."""
 
     @classmethod
     def redirect(cls, location: str, *, cookie: str | None = None) -> Response:

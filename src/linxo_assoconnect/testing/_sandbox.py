@@ -96,6 +96,7 @@ class Sandbox:
         self._templates = _templates("parts" if self.markup.components else self.scenario.variant)
         self._request: Request | None = None  # the one being answered (under the lock)
         self._news_seen: set[str] = set()
+        self._lost: set[str] = set()  # the kinds of `Scenario.lost_answers` already lost
         self._sites: dict[str, LinxoSite | BankSite | AssoConnectSite] = {
             LINXO_HOST: LinxoSite(self),
             BANK_HOST: BankSite(self),
@@ -269,9 +270,14 @@ class Sandbox:
             handler = site.find(request)
             if handler is None:
                 return self.render(site.name, "error.html", status=404)
+            done = len(self.record.events)
             response = handler(request)
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
-                return self._in_place(response)
+                response = self._in_place(response)
+            for event in self.record.events[done:]:
+                if event.kind in self.scenario.lost_answers and event.kind not in self._lost:
+                    self._lost.add(event.kind)
+                    response.lost = True
             return response
 
     def _consent(self, site: str, request: Request) -> Response:

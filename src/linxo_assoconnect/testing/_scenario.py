@@ -20,6 +20,7 @@ from pydantic import (
 
 from ._data import DEMO_ASSOCONNECT, DEMO_BANK, DEMO_LINXO, DEMO_LINXO_CODE, DEMO_SMS_CODE
 from ._markup import Markup, check_variant
+from ._state import EventKind
 
 __all__ = ["SCENARIOS", "Scenario", "scenario_from"]
 
@@ -121,6 +122,11 @@ class Scenario(BaseModel):
 
     latency: NonNegativeFloat = 0.0
     """Seconds every response of every site is delayed by."""
+
+    lost_answers: tuple[EventKind, ...] = ()
+    """The answer to the first request that does each of these (« sync_click », « link »,
+    « login », « bank_code »…) is lost on the way back: the site did it, the browser gets a
+    reset connection."""
 
     changed_labels: dict[str, str] = Field(default_factory=dict)
     """Visible labels replaced in every page (simulates a site redesign: « Synchroniser » → …)."""

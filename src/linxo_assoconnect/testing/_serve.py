@@ -52,6 +52,9 @@ def serve_sync(context: BrowserContext, sites: Sites) -> None:
             # The simulated site being slow; Playwright keeps dispatching meanwhile.
             context.pages[0].wait_for_timeout(sites.latency * 1000)
         response = sites.respond(request)
+        if response.lost:
+            route.abort("connectionreset")
+            return
         route.fulfill(
             status=response.status,
             headers={"content-type": response.content_type, **response.headers},
@@ -72,6 +75,9 @@ async def serve_async(context: AsyncBrowserContext, sites: Sites) -> None:
         if sites.latency:
             await asyncio.sleep(sites.latency)  # the simulated site being slow
         response = sites.respond(request)
+        if response.lost:
+            await route.abort("connectionreset")
+            return
         await route.fulfill(
             status=response.status,
             headers={"content-type": response.content_type, **response.headers},

@@ -60,6 +60,7 @@ class ManagePage(AssoConnectPage):
         before = snapshot
         await self._act(button, f"le bouton « {profile.manage_sync[0]} »")
         clicks.count += 1
+        self._run.sent = f"« {profile.manage_sync[0]} » a été cliqué"
 
         def started(s: Snapshot) -> str | None:
             new = s.new_texts(before)

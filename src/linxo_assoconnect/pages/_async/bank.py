@@ -43,7 +43,7 @@ class BankAuthPage(LoginPageObject):
         self.return_domain = "linxo.com"
         """The bank step is over once the browser is back on this domain (its caller's)."""
 
-    @step("s’authentifier auprès de la banque")
+    @step("s’authentifier auprès de la banque", resumable=False)
     async def complete(self) -> None:
         """Finish the bank step; raise `BankAuthFailed` or `HumanActionRequired` otherwise."""
         await self._loaded()

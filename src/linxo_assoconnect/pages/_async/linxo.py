@@ -329,7 +329,7 @@ class LinxoSettings(PageObject):
         )
         return [c.connection for c in cards]
 
-    @step("réauthentifier une connexion bancaire")
+    @step("réauthentifier une connexion bancaire", resumable=False)
     async def reauthenticate(
         self, bank: str, bank_auth: BankAuthPage, *, force: bool = False
     ) -> ReauthResult:

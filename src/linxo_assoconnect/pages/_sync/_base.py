@@ -18,6 +18,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from ..._core.errors import (
+    BrowserClosed,
     LinxoAssoconnectError,
     LoginRequired,
     PageChanged,
@@ -28,15 +29,29 @@ from ..._core.profiles import SiteProfile
 from ..._core.secrets import logger
 from .._snapshot import CHANGED_JS, MARK, SNAPSHOT_JS, Node, Snapshot, contains_word
 from ._evidence import TYPED_MARKER, resume_tracing, start_tracing, write_evidence
+from ._failures import (
+    BANK,
+    BROWSER_ERROR_PAGE,
+    GONE,
+    AnswerLost,
+    mapped,
+    not_resumable,
+)
 
-__all__ = ["TYPED_MARKER", "PageObject", "host_of", "logger", "start_tracing", "step"]
+__all__ = [
+    "TYPED_MARKER",
+    "AnswerLost",
+    "PageObject",
+    "host_of",
+    "logger",
+    "start_tracing",
+    "step",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 P = TypeVar("P", bound="PageObject")
 _READS = itertools.count()  # every read marks new elements with a prefix of its own
-# Playwright's messages when a page went away under a call (a navigation): read it again.
-_GONE = ("Execution context was destroyed", "navigat", "Target closed", "has been closed")
 
 
 def host_of(url: str) -> str:
@@ -49,8 +64,11 @@ def domain_of(url: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 else ".".join(parts)
 
 
-def step(what: str) -> Callable[[F], F]:
-    """Mark a public method as one step of the flow: an error leaving it keeps evidence."""
+def step(what: str, *, resumable: bool = True) -> Callable[[F], F]:
+    """Mark a public method as one step of the flow: an error leaving it keeps evidence.
+
+    ``resumable=False``: the step may send the bank a secret, so if the browser goes away
+    during it, it is not to be done again in a new one (`BrowserClosed.resumable`)."""
 
     def decorate(method: F) -> F:
         @functools.wraps(method)
@@ -63,28 +81,26 @@ def step(what: str) -> Callable[[F], F]:
             except LoginRequired:
                 raise  # the login form: nothing for a person to look at
             except LinxoAssoconnectError as error:
+                held = shared.sent or (not resumable and BANK)
+                if isinstance(error, BrowserClosed) and error.resumable and held:
+                    raise self._evidenced(not_resumable(error, held)) from error
                 if error.evidence is None:
                     error.evidence = self._save_evidence(error)
                 raise
             except PlaywrightError as raw:  # one error tree: Playwright's are mapped here
-                mapped = _mapped(raw, what)
-                mapped.evidence = self._save_evidence(mapped)
-                raise mapped from raw
+                failure = mapped(raw, what, self.page)
+                held = shared.sent or (not resumable and BANK)
+                if isinstance(failure, BrowserClosed) and held:
+                    failure = not_resumable(failure, held)
+                raise self._evidenced(failure) from raw
             finally:
                 shared.step = outer
+                if not outer:
+                    shared.sent = ""
 
         return cast(F, run)
 
     return decorate
-
-
-def _mapped(error: PlaywrightError, what: str) -> LinxoAssoconnectError:
-    """Playwright's error as the library's: a timeout or a network failure is the site being
-    slow or away (transient); anything else means the page did not behave as expected."""
-    first = str(error).splitlines()[0] if str(error) else type(error).__name__
-    if isinstance(error, PlaywrightTimeoutError) or "net::" in first:
-        return TransientSiteError(f"Le site ne répond pas ({what}) ; réessayez plus tard.")
-    return PageChanged(f"La page n’a pas réagi comme prévu ({what}) : {first}")
 
 
 @dataclass
@@ -94,6 +110,9 @@ class _Run:
 
     step: str = ""
     answered: set[tuple[str, str]] = field(default_factory=set)
+    sent: str = ""
+    """What the step sent that is not to be sent again if the browser goes away before the
+    step ends (« « Synchroniser » a été cliqué »)."""
 
 
 class PageObject:
@@ -134,12 +153,17 @@ class PageObject:
                     SNAPSHOT_JS, {"gen": f"r{next(_READS)}", "mark": MARK}
                 )
             except PlaywrightError as error:
-                if not any(word in str(error) for word in _GONE) or self.page.is_closed():
+                if not any(word in str(error) for word in GONE) or self._gone():
                     raise
                 self._loaded()
                 continue
             return Snapshot.parse(raw)
         raise PageChanged("La page se recharge sans fin.")
+
+    def _gone(self) -> bool:
+        """Whether the page, or the browser, is no more (nothing to read again)."""
+        browser = self.page.context.browser
+        return self.page.is_closed() or (browser is not None and not browser.is_connected())
 
     def _loaded(self) -> None:
         with contextlib.suppress(PlaywrightError):  # read again: the page says what it is
@@ -158,7 +182,7 @@ class PageObject:
         except PlaywrightTimeoutError:
             return
         except PlaywrightError as error:
-            if not any(word in str(error) for word in _GONE):
+            if not any(word in str(error) for word in GONE):
                 raise
             self._loaded()
 
@@ -185,6 +209,11 @@ class PageObject:
         deadline = time.monotonic() + seconds
         while True:
             snapshot = self._read()
+            if snapshot.url.startswith(BROWSER_ERROR_PAGE):
+                raise AnswerLost(
+                    "La réponse du site s’est perdue en route (connexion coupée) ; rien n’a "
+                    "été renvoyé sans relire l’état de la page."
+                )
             if self._clear_the_way(snapshot):
                 continue
             if not self._loading(snapshot):
@@ -278,6 +307,12 @@ class PageObject:
             raise TransientSiteError(
                 f"Le site ne répond pas à temps ({what}) ; réessayez plus tard."
             ) from error
+        except PlaywrightError as error:
+            if "net::" not in str(error) or self._gone():
+                raise
+            raise TransientSiteError(
+                f"La connexion au site a été coupée ({what}) ; réessayez plus tard."
+            ) from error
         if response is not None and response.status >= 500:
             raise TransientSiteError(
                 f"{what} : le site répond {response.status} ; réessayez plus tard."
@@ -323,6 +358,11 @@ class PageObject:
         )
         changed.evidence = folder
         return changed
+
+    def _evidenced(self, error: LinxoAssoconnectError) -> LinxoAssoconnectError:
+        if error.evidence is None:
+            error.evidence = self._save_evidence(error)
+        return error
 
     def _save_evidence(
         self, error: BaseException, *, missing: str | None = None

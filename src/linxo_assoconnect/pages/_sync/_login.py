@@ -66,6 +66,7 @@ class LoginPageObject(PageObject):
             before = self._read()
             button = self._submit_button(before, submit, near=password)
             self._press_or_enter(button, password, "le bouton de connexion")
+            self._run.sent = "le mot de passe a été envoyé"
 
             def outcome(s: Snapshot) -> tuple[str, Snapshot] | None:
                 refused = self._refusal(s, before, profile.login_refused)

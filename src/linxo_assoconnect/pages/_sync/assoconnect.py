@@ -15,14 +15,14 @@ from ..._core.errors import (
     SyncFailed,
     TransientSiteError,
 )
-from ..._core.models import AssoBankAccount, Credentials, SyncResult, now_in_paris
+from ..._core.models import AssoBankAccount, Credentials, SyncResult
 from ..._core.profiles import AssoConnectProfile
 from ..._core.retry import RetryPolicy
 from ..._core.text import match_name
 from .._accounts import Entry, Tab, resolve
 from .._snapshot import Node, Snapshot
 from ._associations import AssociationChooser
-from ._base import domain_of, logger, step
+from ._base import AnswerLost, domain_of, logger, step
 from ._login import LoginPageObject
 from ._manage import ManagePage
 from ._site import ASSOCONNECT_URL, AssoConnectPage, Clicks
@@ -227,10 +227,14 @@ class RapprochementPage(AssoConnectPage):
         self._act(save, f"le bouton « {profile.save[0]} »")
         before = snapshot
 
-        outcome = self._until(
-            lambda s: self._tabs.save_outcome(s, before, entry),
-            "la confirmation de l’enregistrement",
-        )
+        try:
+            outcome = self._until(
+                lambda s: self._tabs.save_outcome(s, before, entry),
+                "la confirmation de l’enregistrement",
+            )
+        except AnswerLost:  # saved or not: the account, read again below, tells
+            self._goto(f"{self.base_url}/", "la page d’accueil d’AssoConnect")
+            outcome = "lost"
         if outcome == "transient":
             raise TransientSiteError("AssoConnect est indisponible ; réessayez plus tard.")
         logger.info("%s linked to the Linxo account %s", name, chosen)
@@ -260,7 +264,7 @@ class RapprochementPage(AssoConnectPage):
         if self._tabs.is_running(current.status):
             status, _ = self._settled(name)
             if self._tabs.is_active(status):  # the sync that was running did the job
-                return self._result(name, status, 0, used_fallback=False)
+                return self._tabs.sync_result(name, status, 0, used_fallback=False)
             current = self._account(name)
         if current.linxo_account is None:
             snapshot, tab = self._select(name)
@@ -279,7 +283,7 @@ class RapprochementPage(AssoConnectPage):
             )
             status = str(error)
         if self._tabs.is_active(status):
-            return self._result(name, status, clicks.count, used_fallback=False)
+            return self._tabs.sync_result(name, status, clicks.count, used_fallback=False)
         logger.info("sync of %s ended with « %s »; trying %s", name, status, manage)
         status = self._sync_from_manage_page(name, clicks)
         attempts = clicks.count
@@ -289,23 +293,11 @@ class RapprochementPage(AssoConnectPage):
                 f"{attempts} tentative(s), y compris depuis « {manage} ». Vérifiez la connexion "
                 "de la banque sur Linxo."
             )
-        return self._result(name, status, attempts, used_fallback=True)
-
-    def _result(self, name: str, status: str, attempts: int, *, used_fallback: bool) -> SyncResult:
-        return SyncResult(
-            account=name,
-            ok=self._tabs.is_active(status),
-            status=status,
-            attempts=attempts,
-            used_fallback=used_fallback,
-            finished_at=now_in_paris(),
-        )
+        return self._tabs.sync_result(name, status, attempts, used_fallback=True)
 
     def _sync_once(self, name: str, clicks: Clicks) -> str:
         """One try: wait out a running sync, click « Synchroniser » once, return the outcome.
-
-        Counts the click in ``clicks`` (a try that meets a running sync clicks nothing).
-        """
+        The click is counted in ``clicks`` (a try that meets a running sync clicks nothing)."""
         profile = self.profile
         status, was_running = self._settled(name)
         if was_running and self._tabs.is_active(status):
@@ -332,6 +324,7 @@ class RapprochementPage(AssoConnectPage):
         was = self._tabs.panel_import(before, before_tab)
         self._act(sync, f"le bouton « {profile.sync[0]} »")
         clicks.count += 1
+        self._run.sent = f"« {profile.sync[0]} » a été cliqué"
         try:
             outcome = self._until(
                 lambda s: self._tabs.sync_outcome(s, before, entry, was),
@@ -343,12 +336,26 @@ class RapprochementPage(AssoConnectPage):
         except (PageChanged, TransientSiteError) as error:
             if isinstance(error, TransientSiteError) and str(error).startswith("AssoConnect est"):
                 raise
-            # Clicked, but its outcome was not seen: never clicked again without knowing.
+            # Clicked, but its outcome was not seen: the account's state says what became of
+            # it, read from the site's entry; never clicked again without knowing.
+            seen = self._after_lost_answer(name, before_status=entry.status)
+            if seen is not None:
+                return seen
             raise SyncFailed(
                 f"« {profile.sync[0]} » a été cliqué pour « {name} », mais la page n’a montré "
                 f"aucun résultat ({error}). Il n’a pas été recliqué : vérifiez l’état du compte."
             ) from error
         return status
+
+    def _after_lost_answer(self, name: str, *, before_status: str | None) -> str | None:
+        """The status of a sync whose answer was lost, if it is seen to have started."""
+        try:
+            self._goto(f"{self.base_url}/", "la page d’accueil d’AssoConnect")
+            status, was_running = self._settled(name)
+        except (PageChanged, TransientSiteError):
+            return None
+        changed = status != before_status and self._tabs.is_active(status)
+        return status if was_running or changed else None
 
     def _sync_button(self, s: Snapshot, tab: Tab | None) -> Node | None:
         found = [n for n in s.controls(self.profile.sync) if not self._forbidden(n)]

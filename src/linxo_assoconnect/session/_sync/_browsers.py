@@ -76,6 +76,9 @@ class Browsers:
         executable = self.executable or extra.pop("executable_path", None)
         options = chromium_launch_options(chromium, executable=executable)
         options["args"] = [*options["args"], *extra.pop("args", [])]
+        # A Ctrl-C or a SIGTERM is the caller's to handle: the browser stays up meanwhile, so
+        # that logins can still be saved and what was done read before it closes.
+        options.update(handle_sigint=False, handle_sigterm=False, handle_sighup=False)
         options.update(extra)
         return chromium.launch(headless=False if window else self.headless, **options)
 

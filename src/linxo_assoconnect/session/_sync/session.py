@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from ..._core.browser import SyncContextHook, display_available
-from ..._core.errors import ConfigurationError, HumanActionRequired, LoginRequired
+from ..._core.errors import (
+    BrowserClosed,
+    ConfigurationError,
+    HumanActionRequired,
+    LoginRequired,
+)
 from ..._core.files import (
     EVIDENCE_ENV_VAR,
     default_evidence_dir,
@@ -202,7 +209,8 @@ class Session(Contexts):
         where the code Linxo sends by e-mail comes from, if Linxo asks for one (without it, a
         person types it in a visible window, within ``bank_timeout``).
         """
-        identity = self._identity(LINXO, credentials.username, window=window)
+        with self._browser_errors("ouvrir « Mes comptes » sur Linxo"):
+            identity = self._identity(LINXO, credentials.username, window=window)
         settings = LinxoSettings(
             identity.page,
             base_url=self.linxo_url,
@@ -217,15 +225,17 @@ class Session(Contexts):
             profile=self.linxo_profile,
             person_timeout=self.bank_timeout,
         )
-        if not self._reused(identity, settings):
-            login.login(credentials, otp=otp)
-            self._logged_in(identity)
-            settings.open()
+        with self._browser_errors("ouvrir « Mes comptes » sur Linxo"):
+            if not self._reused(identity, settings):
+                login.login(credentials, otp=otp)
+                self._logged_in(identity)
+                settings.open()
         return settings
 
     def rapprochement(self, credentials: Credentials, association: str) -> RapprochementPage:
         """AssoConnect's « Import depuis votre banque » tab of ``association``, logged in."""
-        identity = self._identity(ASSOCONNECT, credentials.username)
+        with self._browser_errors("ouvrir le rapprochement bancaire"):
+            identity = self._identity(ASSOCONNECT, credentials.username)
         tab = RapprochementPage(
             identity.page,
             association=association,
@@ -240,11 +250,26 @@ class Session(Contexts):
             timeout=self.timeout,
             profile=self.assoconnect_profile,
         )
-        if not self._reused(identity, tab):
-            login.login(credentials)
-            self._logged_in(identity)
-            tab.open()
+        with self._browser_errors("ouvrir le rapprochement bancaire"):
+            if not self._reused(identity, tab):
+                login.login(credentials)
+                self._logged_in(identity)
+                tab.open()
         return tab
+
+    @contextmanager
+    def _browser_errors(self, what: str) -> Iterator[None]:
+        """Playwright's errors of the session's own calls (contexts, cookies) when the browser
+        went away: `BrowserClosed`, as the page objects raise it."""
+        try:
+            yield
+        except PlaywrightError as raw:
+            alive = self._browser is not None and self._browser.is_connected()
+            if alive and "has been closed" not in str(raw):  # an old browser's context, too
+                raise
+            raise BrowserClosed(
+                f"Le navigateur s’est fermé pendant l’étape « {what} » (arrêté ou tué).", step=what
+            ) from raw
 
     def _reused(self, identity: Identity, entry: LinxoSettings | RapprochementPage) -> bool:
         """Open ``entry`` with the context's login, if it has one that the site still takes."""
