@@ -128,3 +128,14 @@ async def async_shared_browser() -> AsyncBrowser:
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine on the tests' event loop (a thread of its own, shared by async tests)."""
     return BROWSERS.run(coroutine)
+
+
+def main_in_thread(argv: list[str]) -> int:
+    """The command line's ``main(argv)`` in a thread of its own, as in a process: its
+    ``asyncio.run`` needs a thread where no event loop runs (a sync Playwright test leaves one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from linxo_assoconnect.cli import main
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(main, argv).result()

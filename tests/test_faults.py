@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 
 from faults import Fault, inject
-from linxo_assoconnect.cli import _commands, main
+from helpers import main_in_thread
+from linxo_assoconnect.cli import _commands
 from linxo_assoconnect.cli._config import load_config
 from linxo_assoconnect.session._async.session import Session
 from linxo_assoconnect.testing import Sandbox
@@ -179,7 +180,7 @@ def test_chromium_killed_during_the_demo_says_so_without_a_traceback(
 
     monkeypatch.setattr(_demo, "Sandbox", sandbox)
 
-    code = main(["demo"])
+    code = main_in_thread(["demo"])
 
     err = capsys.readouterr().err
     assert code == 1

@@ -359,7 +359,7 @@ def test_running_sync_transient_error_then_the_fallback_page(variant: str) -> No
     scenario = Scenario(
         variant=variant,
         sync_running_at_start=True,
-        sync_duration=2.0,
+        sync_duration=4.0,  # a person clicks while it runs, even on a loaded machine
         sync_transient_failures=1,
         sync_fails_until_fallback=True,
     )

@@ -26,7 +26,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
-from helpers import run_async
+from helpers import main_in_thread, run_async
 from imap_server import make_certificate
 from linxo_assoconnect import ConfigurationError, HumanActionRequired
 from linxo_assoconnect._core.files import write_private
@@ -413,7 +413,7 @@ def test_a_keyring_with_no_backend_is_exit_code_2_and_one_line(
     tmp_path: Path, no_keyring: None, sandboxes: list[Sandbox], capsys: pytest.CaptureFixture[str]
 ) -> None:
     started = time.monotonic()
-    code = main(["restore", "-c", str(keyring_config(tmp_path))])
+    code = main_in_thread(["restore", "-c", str(keyring_config(tmp_path))])
 
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
