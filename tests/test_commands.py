@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from faults import inject
 from helpers import run_async
 from linxo_assoconnect.cli import _commands
 from linxo_assoconnect.cli._config import Config, load_config
@@ -331,17 +332,7 @@ LATENCY = "latency = 0.3"
 @pytest.fixture
 def sandboxes(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
     """The sandboxes the commands serve, in order, to read what they saw."""
-    from linxo_assoconnect.testing._scenario import scenario_from
-
-    made: list[Sandbox] = []
-
-    def sandbox(config: Config) -> Sandbox:
-        assert config.sandbox is not None
-        made.append(Sandbox(scenario_from(config.sandbox)))
-        return made[-1]
-
-    monkeypatch.setattr(_commands, "_sandbox", sandbox)
-    return made
+    return inject(monkeypatch)
 
 
 async def test_ten_associations_with_mixed_problems_in_one_browser(

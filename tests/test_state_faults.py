@@ -26,6 +26,7 @@ import keyring
 import pytest
 from keyring.backends import fail
 
+from faults import inject
 from helpers import main_in_thread, run_async
 from imap_server import make_certificate
 from linxo_assoconnect import ConfigurationError, HumanActionRequired
@@ -56,15 +57,7 @@ def _state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def sandboxes(monkeypatch: pytest.MonkeyPatch) -> list[Sandbox]:
     """The sandboxes the commands serve, in order, to read what they saw."""
-    made: list[Sandbox] = []
-
-    def sandbox(config: Config) -> Sandbox:
-        assert config.sandbox is not None
-        made.append(Sandbox(scenario_from(config.sandbox)))
-        return made[-1]
-
-    monkeypatch.setattr(_commands, "_sandbox", sandbox)
-    return made
+    return inject(monkeypatch)
 
 
 def leftovers(folder: Path) -> list[Path]:
